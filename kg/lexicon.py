@@ -1,0 +1,83 @@
+"""Lexicons as data: posts, organisation heads, national bodies, cues, surnames.
+
+Files live in kg/data/lexicon/ (one entry a line, `#` comments, tab-separated
+columns). They are general word lists of the domain, never names taken from
+the example articles. Each loader is cached: read once per process, on first use.
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+def _lines(name: str) -> list[list[str]]:
+    text = resources.files("kg.data.lexicon").joinpath(name).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].rstrip() if line.lstrip().startswith("#") else line.rstrip()
+        if line.strip():
+            rows.append(line.split("\t"))
+    return rows
+
+
+def _by_length(words) -> tuple[str, ...]:
+    """Longest first, so a scanner's first hit is the longest match."""
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Single-character surnames (百家姓 + modern variants) and compounds seen in train data."""
+    chars = {ch for row in _lines("baijiaxing.txt") for ch in row[0]}
+    counted = {row[0] for row in _lines("surnames.tsv")}
+    return frozenset(chars | {s for s in counted if len(s) == 2})
+
+
+@cache
+def common_surnames() -> frozenset[str]:
+    """Surnames seen at least 5 times among train-split names: safe to trust on weak cues."""
+    counted = {row[0] for row in _lines("surnames.tsv") if int(row[1]) >= 5}
+    return frozenset(counted & surnames())
+
+
+@cache
+def posts() -> dict[str, str]:
+    """Post word -> kind (party, government, ...)."""
+    return {row[0]: row[1] for row in _lines("posts.tsv")}
+
+
+@cache
+def post_words() -> tuple[str, ...]:
+    return _by_length(posts())
+
+
+@cache
+def org_heads() -> dict[str, str]:
+    """Organisation name ending -> category."""
+    return {row[0]: row[1] for row in _lines("org_heads.tsv")}
+
+
+@cache
+def org_head_words() -> tuple[str, ...]:
+    return _by_length(org_heads())
+
+
+@cache
+def national_orgs() -> dict[str, str]:
+    return {row[0]: row[1] for row in _lines("national_orgs.tsv")}
+
+
+@cache
+def initiative_cues() -> dict[str, tuple[str, str]]:
+    """Cue word -> (category, side)."""
+    return {row[0]: (row[1], row[2]) for row in _lines("initiative_cues.tsv")}
+
+
+@cache
+def person_cues() -> dict[str, str]:
+    return {row[0]: row[1] for row in _lines("person_cues.tsv")}
+
+
+@cache
+def not_names() -> frozenset[str]:
+    return frozenset(row[0] for row in _lines("not_names.txt"))

@@ -1,0 +1,138 @@
+"""Propose Organization mentions.
+
+An organisation name is a place (or a context reference such as 该村, 市, 州)
+followed by optional modifier words and an organisation head from the lexicon
+(党支部, 组织部, 公安局, 人大代表工作站 ...). A head right after another
+organisation forms a sub-organisation (许昌市公安局 + 党委). Party committees
+are a place ending in 省/市/州/县/区/旗 plus 委 (许昌市委, 市委). National
+bodies (国务院, 公安部, 新华社) come from a lexicon.
+Mentions carry ("category", ...), ("ref", "市") for a context prefix to resolve,
+and ("parent_span", "start:end") for the organisation they extend.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from kg import lexicon
+from kg.model import EntityType, Mention, OrgCategory
+from kg.recognise.scan import WordScanner
+from kg.recognise.tokens import TokenIndex
+
+REF_CHARS = set("省市州县区镇乡村")
+COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
+MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "a", "m", "nr", "v"}
+MODIFIER_STOP = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并，。、；：！？“”‘’（）《》 \n")
+MAX_MODIFIER = 10
+
+
+@cache
+def _heads() -> WordScanner:
+    return WordScanner(lexicon.org_head_words())
+
+
+@cache
+def _nationals() -> WordScanner:
+    return WordScanner(lexicon.national_orgs())
+
+
+def propose_organizations(text: str, places: list[Mention], tokens: TokenIndex) -> list[Mention]:
+    place_end = {p.end: p for p in places}
+    place_cover = {i for p in places for i in range(p.start, p.end)}
+    orgs: list[Mention] = []
+    for start, end, name in _nationals().find_all(text):
+        orgs.append(_org(text, start, end, lexicon.national_orgs()[name], "national"))
+    orgs += _committees(text, place_end)
+    for h, e, head in _head_hits(text, place_cover):
+        start, ref = _left_edge(text, h, place_end, orgs, tokens)
+        if start is None:
+            continue
+        m = _org(text, start, e, lexicon.org_heads()[head], "head")
+        if ref:
+            m = m.with_attrs(ref=ref)
+        orgs.append(_link_parent(m, orgs))
+    return orgs
+
+
+def _head_hits(text: str, place_cover: set[int]):
+    """Heads not starting inside a place (石角村两委 is 石角村 + 两委, not 村两委)."""
+    pos = 0
+    scanner = _heads()
+    while pos < len(text):
+        w = None if pos in place_cover else scanner.match_at(text, pos)
+        if w:
+            yield pos, pos + len(w), w
+            pos += len(w)
+        else:
+            pos += 1
+
+
+def _committees(text: str, place_end: dict[int, Mention]) -> list[Mention]:
+    """许昌市委, 魏都区委: a county-or-higher place plus 委 (not 委员)."""
+    out = []
+    for end, place in place_end.items():
+        if text[end:end + 1] == "委" and text[end:end + 2] != "委员" and \
+                place.text[-1] in COMMITTEE_PLACE_ENDINGS:
+            out.append(_org(text, place.start, end + 1, OrgCategory.PARTY, "committee"))
+    for i, ch in enumerate(text[:-1]):  # bare 市委 区委 县委 州委 省委: resolved from context
+        if ch in COMMITTEE_PLACE_ENDINGS and text[i + 1] == "委" and text[i + 1:i + 3] != "委员" \
+                and (i == 0 or not _cjk(text[i - 1]) or text[i - 1] in MODIFIER_STOP) \
+                and i not in place_end.keys():
+            out.append(_org(text, i, i + 2, OrgCategory.PARTY, "committee").with_attrs(ref=ch))
+    return out
+
+
+def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None, str]:
+    """Where the organisation name starts, and a context prefix to resolve if any."""
+    for o in reversed(orgs):
+        if o.end == h:
+            return o.start, ""
+    if h in place_end:
+        return place_end[h].start, ""
+    q = h
+    while q > 0 and h - q < MAX_MODIFIER and text[q - 1] not in MODIFIER_STOP:
+        q -= 1
+        if q in place_end:
+            if _modifier_ok(text, q, h, tokens):
+                return place_end[q].start, ""
+            break
+        if any(o.end == q for o in orgs) and _modifier_ok(text, q, h, tokens):
+            return next(o.start for o in orgs if o.end == q), ""
+    return _ref_edge(text, h)
+
+
+def _ref_edge(text: str, h: int) -> tuple[int | None, str]:
+    """该村党支部, 市公安局, 州计生协会: a one-character place reference."""
+    if h >= 2 and text[h - 2] == "该" and text[h - 1] in REF_CHARS:
+        return h - 2, text[h - 1]
+    if h >= 1 and text[h - 1] in REF_CHARS and (h == 1 or text[h - 2] in MODIFIER_STOP):
+        return h - 1, text[h - 1]
+    return None, ""
+
+
+def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
+    """Words between a place and a head must be nouns, not a clause (许昌市 开展 ... 工作)."""
+    pos = q
+    while pos < h:
+        tok = tokens.starting_at(pos)
+        if tok is None or tok.end > h:
+            return True  # token boundaries disagree; trust the lexicon head
+        if tok.flag not in MODIFIER_FLAGS or tok.flag == "v" and len(tok.word) > 1 and pos == q:
+            return False
+        pos = tok.end
+    return True
+
+
+def _link_parent(m: Mention, orgs: list[Mention]) -> Mention:
+    for o in reversed(orgs):
+        if o.start == m.start and o.end < m.end and o.end > o.start:
+            return m.with_attrs(parent_span=f"{o.start}:{o.end}")
+    return m
+
+
+def _org(text, start, end, category, source) -> Mention:
+    return Mention(start, end, text[start:end], EntityType.ORGANIZATION, source,
+                   (("category", str(category)),))
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"

@@ -1,0 +1,45 @@
+"""Decide among proposed mentions: one documented order for every overlap.
+
+Within one entity type, a mention that crosses or sits inside an accepted one is
+dropped; candidates are taken longest first, then leftmost, then by proposer
+trust (gazetteer over suffix grammar). Organisations are the exception: a name
+inside a longer one that starts at the same place is its parent body
+(许昌市公安局 in 许昌市公安局党委) and is kept. Different types may nest (a
+place inside an organisation name, a place inside a quoted initiative).
+"""
+from __future__ import annotations
+
+from kg.model import EntityType, Mention
+
+TRUST = {"gazetteer": 0, "national": 0, "committee": 1, "head": 1, "suffix": 2, "region": 2}
+
+
+def decide(mentions: list[Mention]) -> list[Mention]:
+    by_type: dict[EntityType, list[Mention]] = {}
+    for m in mentions:
+        by_type.setdefault(m.label, []).append(m)
+    accepted: list[Mention] = []
+    for label, group in by_type.items():
+        accepted += _decide_one_type(label, group)
+    return sorted(set(accepted), key=lambda m: (m.start, -m.end, m.label, m.text))
+
+
+def _decide_one_type(label: EntityType, group: list[Mention]) -> list[Mention]:
+    ranked = sorted(group, key=lambda m: (-(m.end - m.start), m.start, TRUST.get(m.source, 3)))
+    kept: list[Mention] = []
+    for m in ranked:
+        if any(_conflicts(label, m, k) for k in kept):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _conflicts(label: EntityType, m: Mention, k: Mention) -> bool:
+    if m.end <= k.start or k.end <= m.start:
+        return False
+    if (m.start, m.end) == (k.start, k.end):
+        return True
+    inside = k.start <= m.start and m.end <= k.end
+    if label is EntityType.ORGANIZATION and inside:
+        return False  # nested bodies: parent organisation, or the place-named part
+    return True

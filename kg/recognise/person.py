@@ -1,0 +1,148 @@
+"""Propose Post and Person mentions.
+
+Posts come from the post lexicon (longest match; not inside an organisation
+name). A person name is a surname plus one or two characters, proposed only
+where the context says "a person stands here":
+- right after a post or a person cue (书记王海军, 村民陆如献, 记者张天培);
+- right before a post or a speech cue (崔刚站长, 黄家瑛介绍);
+- a byline name (本报记者 毕京津).
+The name ends where a boundary begins (punctuation, a cue such as 说/介绍, or a
+function word). Once found, a name is found again at each later mention.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from kg import lexicon
+from kg.model import EntityType, Mention
+from kg.recognise.scan import WordScanner
+from kg.recognise.tokens import TokenIndex
+
+BOUNDARY_CHARS = set("，。、；：！？“”‘’（）《》()「」 \n的在是和与及对从向把被让将等也就都还又并带为到说讲称曾已正摄")
+NAME_FLAGS = ("nr",)
+# Surnames that are far more often function words: a name may not start with them here.
+FUNCTION_SURNAMES = set("从和能于时向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
+LEFT_BOUNDARY = BOUNDARY_CHARS | set("从向给跟同找让请由据听见")
+
+
+@cache
+def _post_scanner() -> WordScanner:
+    return WordScanner(lexicon.post_words())
+
+
+@cache
+def _cue_after() -> tuple[str, ...]:
+    return tuple(w for w, side in lexicon.person_cues().items() if side == "after")
+
+
+@cache
+def _cue_before() -> WordScanner:
+    return WordScanner(w for w, side in lexicon.person_cues().items() if side == "before")
+
+
+def propose_posts(text: str, blocked: set[int]) -> list[Mention]:
+    """Post words not inside an organisation or place name."""
+    out, pos, scanner = [], 0, _post_scanner()
+    while pos < len(text):
+        w = None if pos in blocked else scanner.match_at(text, pos)
+        if w:
+            out.append(Mention(pos, pos + len(w), w, EntityType.POST, "lexicon",
+                               (("kind", lexicon.posts()[w]),)))
+            pos += len(w)
+        else:
+            pos += 1
+    return out
+
+
+def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
+                    blocked: set[int], tokens: TokenIndex) -> list[Mention]:
+    names: dict[str, str] = {n: "byline" for n in byline if len(n) >= 2}
+    anchors = [(p.end, "post") for p in posts]
+    anchors += [(e, "cue") for _, e, _ in _cue_before().find_all(text)]
+    for end, why in anchors:
+        name = _name_after(text, end, blocked, tokens)
+        if name:
+            names.setdefault(name, why)
+    for start in [p.start for p in posts] + _speech_cue_starts(text):
+        name = _name_before(text, start, blocked, tokens)
+        if name:
+            names.setdefault(name, "before")
+    return _all_occurrences(text, names, blocked)
+
+
+def _name_after(text: str, pos: int, blocked: set[int], tokens: TokenIndex) -> str | None:
+    """A name right after a post or cue; its end is a cue word, a boundary or a word break."""
+    fits = [n for n in (2, 3, 4) if _candidate_ok(text, pos, pos + n, blocked, tokens)]
+    tok = tokens.starting_at(pos)
+    if tok and tok.flag.startswith(NAME_FLAGS) and len(tok.word) in fits:
+        return tok.word
+    for test in (_cue_follows, _boundary_follows, lambda t, e: tokens.starting_at(e) is not None):
+        for size in sorted(fits, key=lambda n: (n != 3, n)):
+            if test(text, pos + size):
+                return text[pos:pos + size]
+    return None
+
+
+def _name_before(text: str, end: int, blocked: set[int], tokens: TokenIndex) -> str | None:
+    for size in (3, 2):
+        start = end - size
+        if start >= 0 and _candidate_ok(text, start, end, blocked, tokens) \
+                and (start == 0 or text[start - 1] in LEFT_BOUNDARY) \
+                and text[start] in lexicon.common_surnames():
+            return text[start:end]
+    return None
+
+
+def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: TokenIndex) -> bool:
+    cand = text[start:end]
+    if end > len(text) or not _plausible(cand) or blocked.intersection(range(start, end)):
+        return False
+    if any(w in cand for w in lexicon.post_words()):
+        return False
+    first = tokens.starting_at(start)
+    if first and len(first.word) >= 2 and first.end <= end and not first.flag.startswith(NAME_FLAGS):
+        return False  # starts with an ordinary word: 宁愿待, 关切, 干部存
+    inner = tokens.covering(end - 1)
+    return inner is None or inner.end <= end or inner.flag.startswith(NAME_FLAGS)
+
+
+def _speech_cue_starts(text: str) -> list[int]:
+    out = []
+    for cue in _cue_after():
+        i = text.find(cue)
+        while i != -1:
+            out.append(i)
+            i = text.find(cue, i + 1)
+    return out
+
+
+def _cue_follows(text: str, end: int) -> bool:
+    return text.startswith(_cue_after(), end) or lexicon.posts().get(text[end:end + 2]) is not None
+
+
+def _boundary_follows(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] in BOUNDARY_CHARS
+
+
+def _plausible(cand: str) -> bool:
+    surnames = lexicon.surnames()
+    if not all("\u4e00" <= c <= "\u9fff" for c in cand) or cand in lexicon.not_names():
+        return False
+    if cand[0] in FUNCTION_SURNAMES:
+        return False
+    if any(c in BOUNDARY_CHARS for c in cand[1:]):
+        return False
+    if cand[:2] in surnames and len(cand) >= 3:
+        return True
+    return cand[0] in surnames and len(cand) <= 3
+
+
+def _all_occurrences(text: str, names: dict[str, str], blocked: set[int]) -> list[Mention]:
+    out = []
+    for name, why in sorted(names.items()):
+        i = text.find(name)
+        while i != -1:
+            if not blocked.intersection(range(i, i + len(name))):
+                out.append(Mention(i, i + len(name), name, EntityType.PERSON, why))
+            i = text.find(name, i + 1)
+    return out

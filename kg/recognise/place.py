@@ -1,0 +1,186 @@
+"""Propose Place mentions.
+
+Two proposers:
+- divisions: province, prefecture and county names (full and short forms) from
+  the national gazetteer, matched longest-first;
+- suffixes: townships, villages, communities and compounds by their endings
+  (镇 乡 街道 村 社区 小区 ...), which no list covers completely. The start of
+  the name is found, in order of trust: right after an adjacent place (a chain
+  such as 上帅镇东南村), the longest stem the gazetteer knows at that level, or
+  the noun tokens before the suffix.
+Mentions carry ("level", ...) and, for gazetteer hits, ("candidates", "id|id").
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg.gazetteer import Gazetteer, level_from_suffix
+from kg.model import EntityType, Mention, PlaceLevel
+from kg.recognise.scan import WordScanner
+from kg.recognise.tokens import TokenIndex
+
+# suffix -> (level, longest stem)
+SUFFIXES: dict[str, tuple[PlaceLevel, int]] = {
+    "街道": (PlaceLevel.TOWNSHIP, 4),
+    "镇": (PlaceLevel.TOWNSHIP, 4),
+    "乡": (PlaceLevel.TOWNSHIP, 6),
+    "苏木": (PlaceLevel.TOWNSHIP, 4),
+    "村": (PlaceLevel.VILLAGE, 4),
+    "嘎查": (PlaceLevel.VILLAGE, 4),
+    "社区": (PlaceLevel.COMMUNITY, 4),
+    "小区": (PlaceLevel.RESIDENTIAL, 6),
+}
+SUFFIX_RE = re.compile("|".join(sorted(SUFFIXES, key=len, reverse=True)))
+# A suffix character that begins a longer word is not a suffix: 村民, 镇长, 乡亲 ...
+NOT_SUFFIX_AFTER = {
+    "村": "民里庄落级干集容貌医官头口务情史规志",
+    "镇": "长政级街域",
+    "乡": "长亲镇村里土间贤情愁音",
+    "社区": "",
+    "街道": "办",
+    "小区": "",
+    "苏木": "",
+    "嘎查": "",
+}
+# Stems that are ordinary words, not names: 该村 全村 农村 乡镇 示范村 ...
+STEM_STOP = set(
+    "该 本 全 各 每 此 这 那 其 某 同 邻 外 进 驻 包 帮 联 到 在 从 向 对 为 与 和 及 个 两 多 几 "
+    "农 乡 山 城 小 大 老 新 古 名 强 富 美 特 重 集 市 县 区 省".split()
+) | {
+    "示范", "试点", "行政", "自然", "贫困", "脱贫", "重点", "后进", "先进", "软弱", "涣散", "城乡",
+    "农村", "乡村", "偏远", "边远", "周边", "周围", "附近", "当地", "所在", "基层", "街道", "社区",
+    "城市", "城镇", "乡镇", "村镇", "集镇", "特色", "美丽", "和美", "宜居", "文明", "生态", "旅游",
+    "专业", "民族", "少数", "全国", "全省", "全市", "全县", "全区", "全镇", "所有", "其他", "部分",
+    "一些", "不少", "许多", "相关", "周边", "开放", "封闭", "老旧", "新建", "易地", "搬迁", "安置",
+    "移民", "城郊", "近郊", "远郊", "经济", "强镇", "小镇", "大镇", "古镇", "名镇", "重镇", "产业",
+    "党建", "治理", "服务", "平安", "智慧", "数字", "无讼", "示范性", "网格", "楼栋", "单元",
+}
+NOUN_FLAGS = {"n", "ns", "nr", "nrfg", "nrt", "nz", "j", "ng", "nt", "s", "an", "b", "l", "i", "x"}
+TRAILING_BLOCK = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并")
+
+
+@cache
+def division_scanner(gaz: Gazetteer) -> WordScanner:
+    return WordScanner(gaz.surface_forms())
+
+
+def propose_divisions(text: str, gaz: Gazetteer, tokens: TokenIndex) -> list[Mention]:
+    """Gazetteer names of provinces, prefectures and counties."""
+    forms = gaz.surface_forms()
+    out = []
+    for start, end, form in division_scanner(gaz).find_all(text):
+        ids = forms[form]
+        if not _form_fits(text, start, end, form, ids, gaz, tokens):
+            continue
+        divs = [gaz.get(i) for i in ids]
+        level = min((d.level for d in divs), key=_level_rank)
+        out.append(Mention(start, end, form, EntityType.PLACE, "gazetteer",
+                           (("candidates", "|".join(ids)), ("level", str(level)))))
+    return out
+
+
+def _form_fits(text, start, end, form, ids, gaz, tokens: TokenIndex) -> bool:
+    """A short form (no suffix) must stand as its own word: 大理 but not 大理石."""
+    if any(gaz.get(i).name == form for i in ids):
+        return True
+    t_start = tokens.starting_at(start) is not None or start == 0 or not _cjk(text[start - 1])
+    tok = tokens.covering(start)
+    inside_word = tok is not None and tok.start < start < tok.end or (
+        tok is not None and tok.start == start and tok.end > end and tok.flag not in {"ns"})
+    return t_start and not inside_word
+
+
+def propose_by_suffix(text: str, gaz: Gazetteer, tokens: TokenIndex,
+                      known: list[Mention]) -> list[Mention]:
+    """Townships, villages, communities and compounds by their endings."""
+    ends = {m.end: m for m in known}
+    out: list[Mention] = []
+    for m in SUFFIX_RE.finditer(text):
+        suffix, s = m.group(), m.start()
+        after = text[m.end():m.end() + 1]
+        if after and after in NOT_SUFFIX_AFTER[suffix]:
+            continue
+        level, max_stem = SUFFIXES[suffix]
+        start = _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, out)
+        if start is None:
+            continue
+        name = text[start:m.end()]
+        out.append(Mention(start, m.end(), name, EntityType.PLACE, "suffix",
+                           (("level", str(level_from_suffix(name) or level)),)))
+    return out
+
+
+def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> int | None:
+    floor = _left_floor(text, s, max_stem)
+    for q in range(s - 1, floor - 1, -1):  # right after an adjacent place: 上帅镇|东南村
+        if q in ends or any(f.end == q for f in found):
+            return q if q < s and _good_stem(text[q:s]) else None
+    levels = _gazetteer_levels(level)
+    for q in range(floor, s - 1):  # the longest stem the gazetteer knows (2+ characters)
+        if _good_stem(text[q:s]) and gaz.lookup(text[q:s] + suffix, levels=levels):
+            return q
+    return _noun_stem(text, s, floor, tokens)
+
+
+def _noun_stem(text, s, floor, tokens: TokenIndex) -> int | None:
+    """The noun tokens right before the suffix, when the gazetteer does not know the name."""
+    tok = tokens.ending_at(s)
+    if tok is None:
+        tok = tokens.covering(s)  # jieba glued stem and suffix: 东和村
+        if tok is None or tok.start >= s:
+            return None
+        start = tok.start
+    else:
+        if tok.flag not in NOUN_FLAGS:
+            return None
+        start = tok.start
+        prev = tokens.ending_at(start)
+        if s - start < 2 and prev is not None and prev.flag in NOUN_FLAGS | {"m"} and len(prev.word) == 1:
+            start = prev.start
+    if start < floor or s - start < 2:
+        return None
+    return start if _good_stem(text[start:s]) else None
+
+
+def _left_floor(text: str, s: int, max_stem: int) -> int:
+    floor = max(0, s - max_stem)
+    for q in range(s - 1, floor - 1, -1):
+        if not _cjk(text[q]) or text[q] in TRAILING_BLOCK and q == s - 1:
+            return q + 1
+    return floor
+
+
+def _good_stem(stem: str) -> bool:
+    if not stem or stem in STEM_STOP or stem[-1] in TRAILING_BLOCK:
+        return False
+    if stem[0] in "的了在是和与及到对从向为把被让将等以于由往去来就都也还又并个":
+        return False
+    return all(_cjk(c) for c in stem)
+
+
+def _gazetteer_levels(level: PlaceLevel) -> set[PlaceLevel]:
+    if level is PlaceLevel.TOWNSHIP:
+        return {PlaceLevel.TOWNSHIP}
+    return {PlaceLevel.VILLAGE, PlaceLevel.COMMUNITY}
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+LEVEL_ORDER = [PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY, PlaceLevel.TOWNSHIP,
+               PlaceLevel.VILLAGE, PlaceLevel.COMMUNITY, PlaceLevel.RESIDENTIAL, PlaceLevel.OTHER]
+
+
+def _level_rank(level: PlaceLevel) -> int:
+    return LEVEL_ORDER.index(level)
+
+
+REGION_RE = re.compile(r"(?:[东西南北]北|[东西南北]南|华[东西南北中]|[粤苏浙闽赣湘鄂豫冀晋陕甘川黔滇桂辽吉黑鲁皖琼青藏新蒙宁渝沪津京][东西南北中]+)地区")
+
+
+def propose_regions(text: str) -> list[Mention]:
+    """Named regions (粤北地区, 东北地区): places of level `other`."""
+    return [Mention(m.start(), m.end(), m.group(), EntityType.PLACE, "region",
+                    (("level", str(PlaceLevel.OTHER)),)) for m in REGION_RE.finditer(text)]

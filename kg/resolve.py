@@ -1,0 +1,217 @@
+"""Resolve mentions into entities: which real place, organisation or person each names.
+
+- Places: a gazetteer name with several candidates takes the one inside the place
+  named right before it (a chain such as 鞍山市海城市) or inside a place already
+  resolved in the article; a suffix-grammar name is looked up under the county
+  or township before it. Keys are gazetteer ids where known, else parent + name.
+- Context references: 该村, 市委, 州计生协会 take the prefix of the last place of
+  that level named in the article (the first one after, if none before).
+- Organisations are keyed by their canonical name plus their place's key.
+- Persons are keyed per article here; `resolve_corpus` merges them across
+  articles by name unless their anchors (the places of their posts) disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.model import Article, Entity, EntityType, Mention, PlaceLevel
+
+REF_LEVELS = {
+    "村": (PlaceLevel.VILLAGE, PlaceLevel.COMMUNITY),
+    "镇": (PlaceLevel.TOWNSHIP,),
+    "乡": (PlaceLevel.TOWNSHIP,),
+    "区": (PlaceLevel.COUNTY,),
+    "县": (PlaceLevel.COUNTY,),
+    "市": (PlaceLevel.PREFECTURE, PlaceLevel.COUNTY),
+    "州": (PlaceLevel.PREFECTURE,),
+    "省": (PlaceLevel.PROVINCE,),
+}
+UPPER = (PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY)
+
+
+@dataclass
+class Resolved:
+    """Per-article resolution state: mention span -> entity key, and entity records."""
+
+    key_of: dict[tuple[int, int, str], str] = field(default_factory=dict)
+    entities: dict[str, dict] = field(default_factory=dict)
+    place_parent: dict[str, tuple[str, int]] = field(default_factory=dict)  # child -> (parent, at)
+    org_place: dict[str, str] = field(default_factory=dict)
+    org_parent: dict[str, str] = field(default_factory=dict)
+
+    def add(self, m: Mention, key: str, etype: EntityType, name: str, **attrs: str) -> str:
+        self.key_of[(m.start, m.end, m.label)] = key
+        rec = self.entities.setdefault(key, {"type": etype, "name": name, "aliases": set(),
+                                             "attrs": {}, "spans": set()})
+        rec["spans"].add((m.start, m.end))
+        if m.text != rec["name"]:
+            rec["aliases"].add(m.text)
+        rec["attrs"].update({k: v for k, v in attrs.items() if v})
+        return key
+
+    def key(self, m: Mention) -> str | None:
+        return self.key_of.get((m.start, m.end, m.label))
+
+
+def resolve(article: Article, *, gazetteer: Gazetteer | None = None) -> tuple[Article, Resolved]:
+    gaz = gazetteer or load_gazetteer()
+    state = Resolved()
+    places = [m for m in article.mentions if m.label is EntityType.PLACE]
+    _resolve_places(article, places, gaz, state)
+    for m in article.mentions:
+        if m.label is EntityType.ORGANIZATION:
+            _resolve_org(article, m, state)
+        elif m.label is EntityType.PERSON:
+            state.add(m, f"Person|{m.text}|{article.id}", EntityType.PERSON, m.text)
+        elif m.label is EntityType.INITIATIVE:
+            state.add(m, f"Initiative|{m.text}", EntityType.INITIATIVE, m.text,
+                      category=m.attr("category"))
+        elif m.label is EntityType.POST:
+            state.add(m, f"Post|{m.text}", EntityType.POST, m.text)
+    entities = tuple(_entity(k, rec) for k, rec in sorted(state.entities.items()))
+    return replace(article, entities=entities), state
+
+
+def _entity(key: str, rec: dict) -> Entity:
+    return Entity(key, rec["type"], rec["name"], tuple(sorted(rec["aliases"] - {rec["name"]})),
+                  tuple(sorted(rec["attrs"].items())), tuple(sorted(rec["spans"])))
+
+
+# ---- places ---------------------------------------------------------------
+
+def _resolve_places(article: Article, places: list[Mention], gaz: Gazetteer, state: Resolved) -> None:
+    seen_divisions: list[str] = []  # resolved division ids, most recent last
+    by_end: dict[int, tuple[str, str | None]] = {}  # mention end -> (key, division id)
+    by_text: dict[str, tuple[str, str | None]] = {}
+    for m in places:
+        prev = by_end.get(m.start)
+        if m.text in by_text and prev is None:
+            key, div = by_text[m.text]
+            state.add(m, key, EntityType.PLACE, state.entities[key]["name"])
+        elif m.attr("candidates"):
+            div = _pick_division(m, gaz, prev[1] if prev else None, seen_divisions)
+            key = _add_division(m, gaz.get(div), gaz, state)
+        else:
+            key, div = _add_suffix_place(m, gaz, article, prev, seen_divisions, state)
+        if prev is not None and prev[0] != key:
+            state.place_parent.setdefault(key, (prev[0], m.start))
+        if div:
+            seen_divisions.append(div)
+        by_end[m.end] = by_text[m.text] = (key, div)
+    _official_parents(gaz, state)
+
+
+def _pick_division(m: Mention, gaz: Gazetteer, chain_div: str | None, seen: list[str]) -> str:
+    ids = m.attr("candidates").split("|")
+    if len(ids) == 1:
+        return ids[0]
+    for context in ([chain_div] if chain_div else []) + seen[::-1]:
+        inside = [i for i in ids if gaz.is_within(i, context)]
+        if inside:
+            return inside[0]
+    return ids[0]
+
+
+def _add_division(m: Mention, div, gaz: Gazetteer, state: Resolved) -> str:
+    return state.add(m, f"Place|{div.id}", EntityType.PLACE, div.name, level=str(div.level),
+                     division=div.id)
+
+
+def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | None]:
+    level = m.attr("level") or str(PlaceLevel.OTHER)
+    anchors = ([prev[1]] if prev and prev[1] else []) + seen[::-1]
+    for anchor in anchors:
+        hits = gaz.find_under(m.text, anchor)
+        if len(hits) == 1:
+            div = hits[0]
+            key = state.add(m, f"Place|{div.id}", EntityType.PLACE, m.text, level=level,
+                            division=div.id)
+            if div.name != m.text:
+                state.entities[key]["aliases"].add(div.name)
+            return key, div.id
+    parent = prev[0] if prev else ""
+    key = f"Place|{parent}/{m.text}" if parent else f"Place|{article.source}#{m.text}"
+    return state.add(m, key, EntityType.PLACE, m.text, level=level), None
+
+
+def _official_parents(gaz: Gazetteer, state: Resolved) -> None:
+    """Immediate parent = the nearest gazetteer ancestor that this article names."""
+    named = {rec["attrs"].get("division"): key for key, rec in state.entities.items()
+             if rec["type"] is EntityType.PLACE and rec["attrs"].get("division")}
+    for div_id, key in named.items():
+        if key in state.place_parent:
+            continue
+        for anc in reversed(gaz.chain(div_id)[:-1]):
+            if anc.id in named:
+                state.place_parent[key] = (named[anc.id], -1)
+                break
+
+
+# ---- organisations --------------------------------------------------------
+
+def _resolve_org(article: Article, m: Mention, state: Resolved) -> None:
+    place_key, name = _org_place(article, m, state)
+    if m.attr("ref") and not place_key:
+        return  # 市委 with no city anywhere in the article: nothing to pin it to
+    key = f"Organization|{name}@{place_key}" if place_key else f"Organization|{name}"
+    state.add(m, key, EntityType.ORGANIZATION, name, category=m.attr("category"))
+    if place_key:
+        state.org_place.setdefault(key, place_key)
+    parent_span = m.attr("parent_span")
+    if parent_span:
+        s, e = (int(x) for x in parent_span.split(":"))
+        parent = state.key_of.get((s, e, EntityType.ORGANIZATION))
+        if parent and parent != key:
+            state.org_parent.setdefault(key, parent)
+            if not place_key and parent in state.org_place:
+                state.org_place.setdefault(key, state.org_place[parent])
+
+
+def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]:
+    """(place key, canonical name) for an organisation mention."""
+    ref = m.attr("ref")
+    if ref:
+        target = _referent(article, m, ref, state)
+        if target is None:
+            return "", m.text
+        key, written = target
+        rest = m.text[2:] if m.text.startswith("该") else m.text[1:]
+        return key, written + rest
+    inner = [p for p in article.mentions if p.label is EntityType.PLACE
+             and m.start <= p.start and p.end <= m.end]
+    chain = [p for p in inner if p.start == m.start or any(q.end == p.start for q in inner)]
+    if chain:
+        return state.key(max(chain, key=lambda p: p.end)) or "", m.text
+    return "", m.text
+
+
+def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[str, str] | None:
+    """The last place of the referenced level before `m` (else the first after), as written."""
+    levels = {str(lv) for lv in REF_LEVELS[ref]}
+    candidates = []
+    for p in article.mentions:
+        if p.label is not EntityType.PLACE:
+            continue
+        key = state.key(p)
+        if key and state.entities[key]["attrs"].get("level") in levels and _ends_like(p.text, ref):
+            candidates.append((p, key))
+    before = [c for c in candidates if c[0].end <= m.start]
+    pick = before[-1] if before else (candidates[0] if candidates else None)
+    if pick is None:
+        return None
+    p, key = pick
+    return key, _written_form(p.text, ref, state.entities[key]["name"])
+
+
+def _ends_like(text: str, ref: str) -> bool:
+    return text.endswith(ref) or ref in "村镇乡" or ref == "市" and len(text) == 2
+
+
+def _written_form(text: str, ref: str, name: str) -> str:
+    """The prefix as the text writes the place: 大理州 for 州, 许昌市 for 市."""
+    if text.endswith(ref):
+        return text
+    if name.endswith(ref):
+        return name
+    return text + ref if len(text) == 2 else text
