@@ -27,6 +27,7 @@ REF_LEVELS = {
     "州": (PlaceLevel.PREFECTURE,),
     "省": (PlaceLevel.PROVINCE,),
 }
+GAZETTEER_LEVELS = {str(PlaceLevel.TOWNSHIP), str(PlaceLevel.VILLAGE), str(PlaceLevel.COMMUNITY)}
 UPPER = (PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY)
 
 
@@ -121,6 +122,8 @@ def _add_division(m: Mention, div, gaz: Gazetteer, state: Resolved) -> str:
 def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | None]:
     level = m.attr("level") or str(PlaceLevel.OTHER)
     anchors = ([prev[1]] if prev and prev[1] else []) + seen[::-1]
+    if level not in GAZETTEER_LEVELS:
+        anchors = []  # compounds and landmarks are not in the gazetteer
     for anchor in anchors:
         hits = gaz.find_under(m.text, anchor)
         if len(hits) == 1:

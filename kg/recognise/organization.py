@@ -20,9 +20,11 @@ from kg.recognise.tokens import TokenIndex
 
 REF_CHARS = set("省市州县区镇乡村")
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
-MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "a", "m", "nr", "v"}
+MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
+# A head followed by these characters is part of a longer common word: 党组|织, 中心|城
+HEAD_NOT_BEFORE = {"党组": "织", "中心": "城区镇", "人大": "代", "政府": "性", "学校": "园"}
 MODIFIER_STOP = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并，。、；：！？“”‘’（）《》 \n")
-MAX_MODIFIER = 10
+MAX_MODIFIER = 8
 
 
 @cache
@@ -59,6 +61,9 @@ def _head_hits(text: str, place_cover: set[int]):
     scanner = _heads()
     while pos < len(text):
         w = None if pos in place_cover else scanner.match_at(text, pos)
+        if w and text[pos + len(w):pos + len(w) + 1] in HEAD_NOT_BEFORE.get(w, "") and \
+                text[pos + len(w):pos + len(w) + 1]:
+            w = None
         if w:
             yield pos, pos + len(w), w
             pos += len(w)
@@ -116,7 +121,7 @@ def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
         tok = tokens.starting_at(pos)
         if tok is None or tok.end > h:
             return True  # token boundaries disagree; trust the lexicon head
-        if tok.flag not in MODIFIER_FLAGS or tok.flag == "v" and len(tok.word) > 1 and pos == q:
+        if tok.flag not in MODIFIER_FLAGS:
             return False
         pos = tok.end
     return True

@@ -72,15 +72,31 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
 
 def _name_after(text: str, pos: int, blocked: set[int], tokens: TokenIndex) -> str | None:
     """A name right after a post or cue; its end is a cue word, a boundary or a word break."""
-    fits = [n for n in (2, 3, 4) if _candidate_ok(text, pos, pos + n, blocked, tokens)]
+    fits = [n for n in (3, 2, 4) if _candidate_ok(text, pos, pos + n, blocked, tokens)]
     tok = tokens.starting_at(pos)
     if tok and tok.flag.startswith(NAME_FLAGS) and len(tok.word) in fits:
         return tok.word
-    for test in (_cue_follows, _boundary_follows, lambda t, e: tokens.starting_at(e) is not None):
-        for size in sorted(fits, key=lambda n: (n != 3, n)):
-            if test(text, pos + size):
-                return text[pos:pos + size]
+    for size in fits:
+        if _cue_follows(text, pos + size):
+            return text[pos:pos + size]
+    for size in fits:
+        if (_boundary_follows(text, pos + size) or _word_break(tokens, pos + size)) \
+                and not _starts_with_word(tokens, pos, pos + size):
+            return text[pos:pos + size]
     return None
+
+
+def _starts_with_word(tokens: TokenIndex, start: int, end: int) -> bool:
+    """宁愿待, 关切, 干部存: the candidate opens with an ordinary word (trusted only without a cue)."""
+    first = tokens.starting_at(start)
+    return bool(first and len(first.word) >= 2 and first.end <= end
+                and not first.flag.startswith(NAME_FLAGS))
+
+
+def _word_break(tokens: TokenIndex, end: int) -> bool:
+    """jieba puts a word boundary here and no word crosses it."""
+    inner = tokens.covering(end - 1)
+    return tokens.starting_at(end) is not None and (inner is None or inner.end <= end)
 
 
 def _name_before(text: str, end: int, blocked: set[int], tokens: TokenIndex) -> str | None:
@@ -99,11 +115,7 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
         return False
     if any(w in cand for w in lexicon.post_words()):
         return False
-    first = tokens.starting_at(start)
-    if first and len(first.word) >= 2 and first.end <= end and not first.flag.startswith(NAME_FLAGS):
-        return False  # starts with an ordinary word: 宁愿待, 关切, 干部存
-    inner = tokens.covering(end - 1)
-    return inner is None or inner.end <= end or inner.flag.startswith(NAME_FLAGS)
+    return True
 
 
 def _speech_cue_starts(text: str) -> list[int]:

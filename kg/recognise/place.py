@@ -36,7 +36,7 @@ SUFFIX_RE = re.compile("|".join(sorted(SUFFIXES, key=len, reverse=True)))
 NOT_SUFFIX_AFTER = {
     "村": "民里庄落级干集容貌医官头口务情史规志",
     "镇": "长政级街域",
-    "乡": "长亲镇村里土间贤情愁音",
+    "乡": "长亲镇村里土间贤情愁音帮",
     "社区": "",
     "街道": "办",
     "小区": "",
@@ -56,6 +56,9 @@ STEM_STOP = set(
     "移民", "城郊", "近郊", "远郊", "经济", "强镇", "小镇", "大镇", "古镇", "名镇", "重镇", "产业",
     "党建", "治理", "服务", "平安", "智慧", "数字", "无讼", "示范性", "网格", "楼栋", "单元",
 }
+FUNCTION_CHARS = set("的了在是和与及到对从向为把被让将等以于由往去来就都也还又并个各")
+NUMERALS = set("一二三四五六七八九十百千万两几个多0123456789")
+GENERIC_ENDS = set("式型性级类化们")  # 开放式小区, 示范性村: descriptions, not names
 NOUN_FLAGS = {"n", "ns", "nr", "nrfg", "nrt", "nz", "j", "ng", "nt", "s", "an", "b", "l", "i", "x"}
 TRAILING_BLOCK = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并")
 
@@ -113,9 +116,13 @@ def propose_by_suffix(text: str, gaz: Gazetteer, tokens: TokenIndex,
 
 def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> int | None:
     floor = _left_floor(text, s, max_stem)
+    if s in ends or any(f.end == s for f in found):
+        return None  # 上海市|社区…: the suffix word right after a place is not a new place
     for q in range(s - 1, floor - 1, -1):  # right after an adjacent place: 上帅镇|东南村
         if q in ends or any(f.end == q for f in found):
-            return q if q < s and _good_stem(text[q:s]) else None
+            if _chain_stem(text[q:s]):
+                return q
+            break
     levels = _gazetteer_levels(level)
     for q in range(floor, s - 1):  # the longest stem the gazetteer knows (2+ characters)
         if _good_stem(text[q:s]) and gaz.lookup(text[q:s] + suffix, levels=levels):
@@ -151,10 +158,23 @@ def _left_floor(text: str, s: int, max_stem: int) -> int:
     return floor
 
 
+def _chain_stem(stem: str) -> bool:
+    """A stem between a place and a suffix (三江镇|东和|村): any name but a generic word."""
+    return 0 < len(stem) <= 4 and all(_cjk(c) for c in stem) and stem not in STEM_STOP \
+        and not _numeric(stem) and stem[0] not in FUNCTION_CHARS
+
+
+def _numeric(stem: str) -> bool:
+    """三个村, 10多个村: a count, not a name (三江镇 and 十室村 are names)."""
+    return stem[-1] in "个多几余" or all(c in NUMERALS for c in stem)
+
+
 def _good_stem(stem: str) -> bool:
-    if not stem or stem in STEM_STOP or stem[-1] in TRAILING_BLOCK:
+    if not stem or stem in STEM_STOP or stem[-1] in TRAILING_BLOCK or stem[-1] in GENERIC_ENDS:
         return False
-    if stem[0] in "的了在是和与及到对从向为把被让将等以于由往去来就都也还又并个":
+    if _numeric(stem) or any(stem.endswith(w) for w in STEM_STOP if len(w) >= 2):
+        return False
+    if stem[0] in FUNCTION_CHARS:
         return False
     return all(_cjk(c) for c in stem)
 

@@ -28,6 +28,8 @@ def launched(article: Article, state: Resolved) -> list[Relation]:
 def _subject(article: Article, ini: Mention) -> Mention | None:
     sent = article.sentences[article.sentence_at(ini.start)] if article.sentences else None
     lo = sent.start if sent else 0
+    if article.dateline and article.text.find(article.dateline, lo, ini.start) != -1:
+        lo = _after_dateline(article, lo)  # 本报南昌…电（记者…）: the place of filing is no actor
     cands = [m for m in article.mentions if m.label in ACTORS and lo <= m.start and m.end <= ini.start - 1]
     if not cands:
         return None
@@ -39,3 +41,9 @@ def _subject(article: Article, ini: Mention) -> Mention | None:
         while best.end in ends:
             best = ends[best.end]
     return best
+
+
+def _after_dateline(article: Article, lo: int) -> int:
+    at = article.text.find(article.dateline, lo) + len(article.dateline)
+    close = article.text.find("）", at, at + 20)
+    return close + 1 if close != -1 else at
