@@ -202,7 +202,11 @@ class Article:
         return max(bisect_right(starts, offset) - 1, 0)
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.offsets.to_source(start), self.offsets.to_source(end)
+        """Source-file offsets of a span; the end maps through the last character
+        so a character deleted right after the span is not pulled into it."""
+        if end <= start:
+            return self.offsets.to_source(start), self.offsets.to_source(start)
+        return self.offsets.to_source(start), self.offsets.to_source(end - 1) + 1
 
 
 @dataclass(frozen=True)

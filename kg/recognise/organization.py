@@ -22,9 +22,11 @@ REF_CHARS = set("省市州县区镇乡村")
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
 MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
 # A head followed by these characters is part of a longer common word: 党组|织, 中心|城
-HEAD_NOT_BEFORE = {"党组": "织", "中心": "城区镇", "人大": "代", "政府": "性", "学校": "园"}
-MODIFIER_STOP = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并，。、；：！？“”‘’（）《》 \n")
-MAX_MODIFIER = 8
+HEAD_NOT_BEFORE = {"党组": "织", "中心": "城区镇", "政府": "性", "学校": "园"}
+MODIFIER_STOP_WORDS = ("新任", "现任", "原任", "时任", "所属", "各级", "下属", "组织", "带领", "成立")
+MODIFIER_STOP = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并各该，。、；：！？“”‘’（）《》 \n"
+                    "0123456789")
+MAX_MODIFIER = 12
 
 
 @cache
@@ -77,6 +79,10 @@ def _committees(text: str, place_end: dict[int, Mention]) -> list[Mention]:
     for end, place in place_end.items():
         if text[end:end + 1] == "委" and text[end:end + 2] != "委员" and \
                 place.text[-1] in COMMITTEE_PLACE_ENDINGS:
+            if text.endswith("共青团", 0, place.start):  # 共青团大理州委: the youth league
+                out.append(_org(text, place.start - 3, end + 1, OrgCategory.SOCIAL_ORGANIZATION,
+                                "committee"))
+                continue
             out.append(_org(text, place.start, end + 1, OrgCategory.PARTY, "committee"))
     for i, ch in enumerate(text[:-1]):  # bare 市委 区委 县委 州委 省委: resolved from context
         if ch in COMMITTEE_PLACE_ENDINGS and text[i + 1] == "委" and text[i + 1:i + 3] != "委员" \
@@ -102,15 +108,20 @@ def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None
             break
         if any(o.end == q for o in orgs) and _modifier_ok(text, q, h, tokens):
             return next(o.start for o in orgs if o.end == q), ""
-    return _ref_edge(text, h)
+    return _ref_edge(text, h, tokens)
 
 
-def _ref_edge(text: str, h: int) -> tuple[int | None, str]:
-    """该村党支部, 市公安局, 州计生协会: a one-character place reference."""
+def _ref_edge(text: str, h: int, tokens: TokenIndex) -> tuple[int | None, str]:
+    """该村党支部, 市公安局, 州计生协会, 召集村两委: a one-character place reference.
+
+    The reference character must start a word of its own (not 农村|党支部, 城市|管理局).
+    """
     if h >= 2 and text[h - 2] == "该" and text[h - 1] in REF_CHARS:
         return h - 2, text[h - 1]
-    if h >= 1 and text[h - 1] in REF_CHARS and (h == 1 or text[h - 2] in MODIFIER_STOP):
-        return h - 1, text[h - 1]
+    if h >= 1 and text[h - 1] in REF_CHARS:
+        tok = tokens.covering(h - 1)
+        if h == 1 or text[h - 2] in MODIFIER_STOP or tok is None or tok.start == h - 1:
+            return h - 1, text[h - 1]
     return None, ""
 
 
@@ -121,7 +132,7 @@ def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
         tok = tokens.starting_at(pos)
         if tok is None or tok.end > h:
             return True  # token boundaries disagree; trust the lexicon head
-        if tok.flag not in MODIFIER_FLAGS:
+        if tok.flag not in MODIFIER_FLAGS or tok.word in MODIFIER_STOP_WORDS:
             return False
         pos = tok.end
     return True

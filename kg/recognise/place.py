@@ -115,14 +115,14 @@ def propose_by_suffix(text: str, gaz: Gazetteer, tokens: TokenIndex,
 
 
 def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> int | None:
-    floor = _left_floor(text, s, max_stem)
     if s in ends or any(f.end == s for f in found):
         return None  # 上海市|社区…: the suffix word right after a place is not a new place
-    for q in range(s - 1, floor - 1, -1):  # right after an adjacent place: 上帅镇|东南村
+    for q in range(s - 1, max(s - 5, -1), -1):  # right after an adjacent place: 上帅镇|东南村
         if q in ends or any(f.end == q for f in found):
             if _chain_stem(text[q:s]):
                 return q
             break
+    floor = _left_floor(text, s, max_stem)
     levels = _gazetteer_levels(level)
     for q in range(floor, s - 1):  # the longest stem the gazetteer knows (2+ characters)
         if _good_stem(text[q:s]) and gaz.lookup(text[q:s] + suffix, levels=levels):

@@ -1,0 +1,164 @@
+"""kg.read: files, folders and .jsonl corpora -> documents, with problems reported."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError
+from kg.read import read_paths
+
+PAGE = "本报记者 肖家鑫\n\n棚外寒风呼啸，棚内温暖如春。"
+
+DECODES = [  # file name, bytes, expected text
+    ("plain.txt", PAGE.encode("utf-8"), PAGE),
+    ("bom.txt", b"\xef\xbb\xbf" + PAGE.encode("utf-8"), PAGE),
+    ("gbk.txt", PAGE.encode("gb18030"), PAGE),
+    ("notes.md", "# 标题\n\n正文。".encode("utf-8"), "# 标题\n\n正文。"),
+]
+
+SKIPPED = [  # file name, bytes, words the problem message must contain
+    ("latin.txt", "café naïve".encode("latin-1"), "pass --encoding"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("empty.txt", b"", "empty file, skipped"),
+    ("blank.md", b"  \n\n \n", "empty file, skipped"),
+]
+
+JSONL_BAD_LINES = [  # line text, words the problem message must contain
+    ("{not json", "invalid JSON"),
+    ('["a list"]', "JSON object"),
+    (json.dumps({"text": "没有编号。"}), '"id"'),
+    (json.dumps({"id": "x", "text": 42}), '"text"'),
+    (json.dumps({"id": "y"}), '"text"'),
+    (json.dumps({"id": "z", "text": "  "}), "empty text"),
+]
+
+
+def _write(folder: Path, name: str, data: bytes | str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), DECODES)
+def test_read_decodes_utf8_bom_gb18030_and_markdown(tmp_path, name, data, expected):
+    path = _write(tmp_path, name, data)
+    docs, problems = read_paths([path])
+    assert problems == []
+    assert [(d.id, d.source, d.text, d.line) for d in docs] == [
+        (Path(name).stem, str(path), expected, 0)]
+
+
+@pytest.mark.parametrize(("name", "data", "words"), SKIPPED)
+def test_read_reports_undecodable_binary_and_empty_files_and_reads_the_rest(
+        tmp_path, name, data, words):
+    bad = _write(tmp_path, name, data)
+    good = _write(tmp_path, "good.txt", PAGE)
+    docs, problems = read_paths([bad, good])
+    assert [d.id for d in docs] == ["good"]
+    assert len(problems) == 1
+    assert problems[0].source == str(bad)
+    assert words in problems[0].message
+
+
+def test_read_forced_encoding_decodes_what_utf8_cannot(tmp_path):
+    path = _write(tmp_path, "latin.txt", "café naïve".encode("latin-1"))
+    docs, problems = read_paths([path], encoding="latin-1")
+    assert problems == []
+    assert docs[0].text == "café naïve"
+
+
+def test_read_forced_encoding_that_fails_is_a_problem_not_a_guess(tmp_path):
+    path = _write(tmp_path, "gbk.txt", PAGE.encode("gb18030"))
+    docs, problems = read_paths([path], encoding="utf-8")
+    assert docs == []
+    assert "cannot decode as utf-8" in problems[0].message
+
+
+def test_read_unknown_encoding_raises_input_error(tmp_path):
+    path = _write(tmp_path, "a.txt", PAGE)
+    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
+        read_paths([path], encoding="klingon")
+
+
+def test_read_missing_path_raises_input_error_naming_it(tmp_path):
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(InputError, match="nope.txt: no such file or folder"):
+        read_paths([missing])
+
+
+def test_read_explicit_unsupported_extension_raises_input_error(tmp_path):
+    path = _write(tmp_path, "page.pdf", b"%PDF-1.4")
+    with pytest.raises(InputError, match=r"page\.pdf: unsupported file type '\.pdf'"):
+        read_paths([path])
+
+
+def test_read_folder_recursively_in_sorted_order_skipping_other_files(tmp_path):
+    for name in ("z.txt", "b/2.txt", "a.md", "b/1.md", "notes.pdf", "b/c/x.docx"):
+        _write(tmp_path, name, PAGE)
+    _write(tmp_path, "b/c/corpus.jsonl", json.dumps({"id": "r1", "text": PAGE}) + "\n")
+    docs, problems = read_paths([tmp_path])
+    assert problems == []
+    assert [Path(d.source).relative_to(tmp_path).as_posix() for d in docs] == [
+        "a.md", "b/1.md", "b/2.txt", "b/c/corpus.jsonl", "z.txt"]
+    assert [d.id for d in docs] == ["a", "1", "2", "r1", "z"]
+
+
+def test_read_unreadable_file_is_a_problem(tmp_path, monkeypatch):
+    path = _write(tmp_path, "locked.txt", PAGE)
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    docs, problems = read_paths([path])
+    assert docs == []
+    assert "cannot read file (Permission denied)" in problems[0].message
+
+
+def test_read_jsonl_records_become_documents_with_line_numbers(tmp_path):
+    records = [
+        {"id": "a", "text": "第一篇。", "title": "标题", "date": "2024-02-08", "url": "http://x/a"},
+        {"id": 7, "text": "第二篇。"},
+    ]
+    path = _write(tmp_path, "corpus.jsonl",
+                  json.dumps(records[0], ensure_ascii=False) + "\n\n"
+                  + json.dumps(records[1], ensure_ascii=False) + "\n")
+    docs, problems = read_paths([path])
+    assert problems == []
+    assert [(d.id, d.source, d.line, d.text, d.title, d.date, d.url) for d in docs] == [
+        ("a", str(path), 1, "第一篇。", "标题", "2024-02-08", "http://x/a"),
+        ("7", str(path), 3, "第二篇。", "", "", ""),
+    ]
+
+
+@pytest.mark.parametrize(("line", "words"), JSONL_BAD_LINES)
+def test_read_jsonl_bad_line_is_a_problem_with_its_line_and_the_rest_reads(
+        tmp_path, line, words):
+    good = json.dumps({"id": "ok", "text": "正文。"}, ensure_ascii=False)
+    path = _write(tmp_path, "corpus.jsonl", f"{good}\n{line}\n")
+    docs, problems = read_paths([path])
+    assert [d.id for d in docs] == ["ok"]
+    assert [(p.source, p.line) for p in problems] == [(str(path), 2)]
+    assert words in problems[0].message
+
+
+def test_read_jsonl_duplicate_id_keeps_the_first_and_reports_the_second(tmp_path):
+    lines = [json.dumps({"id": "a", "text": t}, ensure_ascii=False) for t in ("一。", "二。")]
+    path = _write(tmp_path, "corpus.jsonl", "\n".join(lines))
+    docs, problems = read_paths([path])
+    assert [d.text for d in docs] == ["一。"]
+    assert problems[0].line == 2
+    assert "duplicate id 'a' (first on line 1)" in problems[0].message
+
+
+def test_read_example_pages_without_problems():
+    folder = Path(__file__).resolve().parent.parent / "examples"
+    docs, problems = read_paths(sorted(folder.glob("*.txt")))
+    assert problems == []
+    assert [d.id[:3] for d in docs] == ["000", "001", "002", "003", "004"]
+    assert all("\ufeff" not in d.text and len(d.text) > 1000 for d in docs)

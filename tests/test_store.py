@@ -1,0 +1,142 @@
+"""kg/store.py: atomic saves, loads by extension, errors that name the file and line."""
+import os
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from kg.errors import GraphError, OutputError
+from kg.rdf import corpus_to_graph, serialize
+from kg.store import format_for_path, load_graph, save_graph
+from test_rdf import sample_corpus
+
+BAD_FILES = [
+    # (name, content, line the error must name)
+    ("bad.ttl", '@prefix x: <http://x/> .\nx:a x:b x:c .\nx:a x:b "unterminated .\n', 3),
+    ("bad.nt", "<http://x/a> <http://x/b> <http://x/c> .\n<http://x/a> <http://x/b> c .\n", 2),
+    ("bad.nq", "<http://x/a> <http://x/b> <http://x/c> <http://x/g> .\n\nnot a quad\n", 3),
+    ("bad.jsonld", '{"@id": "http://x/a",\n "http://x/b": [1,}\n', 2),
+]
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return corpus_to_graph(sample_corpus())
+
+
+@pytest.mark.parametrize("suffix,fmt", [(".ttl", "ttl"), (".nt", "nt"), (".nq", "nquads"),
+                                        (".jsonld", "jsonld"), (".TTL", "ttl")])
+def test_format_follows_the_extension(suffix, fmt):
+    assert format_for_path(f"out/graph{suffix}") == fmt
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq", ".jsonld"])
+def test_save_then_load_round_trips(tmp_path, graph, suffix):
+    path = save_graph(graph, tmp_path / f"graph{suffix}")
+    loaded = load_graph(path)
+    triples = Graph()
+    for triple in loaded.triples((None, None, None)):
+        triples.add(triple)
+    assert triples.isomorphic(graph)
+
+
+def test_saved_bytes_are_the_serialized_bytes(tmp_path, graph):
+    path = save_graph(graph, tmp_path / "graph.ttl")
+    assert path.read_bytes() == serialize(graph, "ttl")
+
+
+def test_explicit_format_overrides_the_extension(tmp_path, graph):
+    path = save_graph(graph, tmp_path / "graph.txt", fmt="nt")
+    assert path.read_bytes() == serialize(graph, "nt")
+
+
+def test_save_overwrites_and_leaves_no_temporary_files(tmp_path, graph):
+    path = tmp_path / "graph.ttl"
+    path.write_text("old", encoding="utf-8")
+    save_graph(graph, path)
+    assert path.read_bytes() == serialize(graph, "ttl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+
+
+def test_save_creates_missing_folders(tmp_path, graph):
+    path = save_graph(graph, tmp_path / "a" / "b" / "graph.nt")
+    assert path.is_file()
+
+
+def test_save_under_a_file_raises_output_error(tmp_path, graph):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(OutputError) as caught:
+        save_graph(graph, blocker / "graph.ttl")
+    message = str(caught.value)
+    assert "\n" not in message and "not-a-folder" in message
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write anywhere")
+def test_save_to_read_only_folder_raises_output_error(tmp_path, graph):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="locked"):
+            save_graph(graph, folder / "graph.ttl")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_failed_write_keeps_the_old_file(tmp_path, graph, monkeypatch):
+    path = tmp_path / "graph.ttl"
+    path.write_text("old", encoding="utf-8")
+
+    def refuse(*_args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OutputError, match="Permission denied"):
+        save_graph(graph, path)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+
+
+def test_unknown_output_format_raises_output_error(tmp_path, graph):
+    with pytest.raises(OutputError, match="rdfxml"):
+        save_graph(graph, tmp_path / "graph.ttl", fmt="rdfxml")
+
+
+@pytest.mark.parametrize("name,content,line", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_unparseable_file_raises_graph_error_with_file_and_line(tmp_path, name, content, line):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GraphError) as caught:
+        load_graph(path)
+    message = str(caught.value)
+    assert f"{path}:{line}:" in message
+    assert "fix the file" in message and "\n" not in message
+
+
+def test_missing_file_raises_graph_error(tmp_path):
+    with pytest.raises(GraphError, match="missing.ttl: not found"):
+        load_graph(tmp_path / "missing.ttl")
+
+
+def test_unknown_extension_raises_graph_error(tmp_path):
+    path = tmp_path / "graph.rdf"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(GraphError, match=r"\.ttl"):
+        load_graph(path)
+
+
+def test_non_utf8_file_raises_graph_error(tmp_path):
+    path = tmp_path / "graph.nt"
+    path.write_bytes('<http://x/a> <http://x/b> "广东" .\n'.encode("gbk"))
+    with pytest.raises(GraphError, match="UTF-8"):
+        load_graph(path)
+
+
+def test_nquads_load_keeps_named_graphs(tmp_path):
+    path = tmp_path / "g.nq"
+    path.write_text("<http://x/a> <http://x/b> <http://x/c> <http://x/g1> .\n"
+                    "<http://x/a> <http://x/b> <http://x/d> <http://x/g2> .\n", encoding="utf-8")
+    loaded = load_graph(path)
+    assert isinstance(loaded, Dataset)
+    assert {str(g.identifier) for g in loaded.graphs()} >= {"http://x/g1", "http://x/g2"}
+    assert len(set(loaded.objects(URIRef("http://x/a"), URIRef("http://x/b")))) == 2
