@@ -115,8 +115,18 @@ def _pick_division(m: Mention, gaz: Gazetteer, chain_div: str | None, seen: list
 
 
 def _add_division(m: Mention, div, gaz: Gazetteer, state: Resolved) -> str:
-    return state.add(m, f"Place|{div.id}", EntityType.PLACE, div.name, level=str(div.level),
+    return state.add(m, division_key(div, gaz), EntityType.PLACE, div.name, level=str(div.level),
                      division=div.id)
+
+
+def division_key(div, gaz: Gazetteer) -> str:
+    """Codes for county and above (stable across data vintages); below a county the
+    ordinal ids shift between vintages, so the key spells the names under the county."""
+    if div.level in UPPER:
+        return f"Place|{div.id}"
+    chain = gaz.chain(div.id)
+    top = max(i for i, d in enumerate(chain) if d.level in UPPER)
+    return "Place|" + chain[top].id + "/" + "/".join(d.name for d in chain[top + 1:])
 
 
 def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | None]:
@@ -128,7 +138,7 @@ def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | No
         hits = gaz.find_under(m.text, anchor)
         if len(hits) == 1:
             div = hits[0]
-            key = state.add(m, f"Place|{div.id}", EntityType.PLACE, m.text, level=level,
+            key = state.add(m, division_key(div, gaz), EntityType.PLACE, m.text, level=level,
                             division=div.id)
             if div.name != m.text:
                 state.entities[key]["aliases"].add(div.name)
@@ -180,6 +190,8 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
             return "", m.text
         key, written = target
         rest = m.text[2:] if m.text.startswith("该") else m.text[1:]
+        if m.source == "head" and m.text.startswith(ref) and m.text[:3] in ("村两委", "村委会", "村民委"):
+            rest = m.text[1:]
         return key, written + rest
     inner = [p for p in article.mentions if p.label is EntityType.PLACE
              and m.start <= p.start and p.end <= m.end]
@@ -197,7 +209,8 @@ def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[
         if p.label is not EntityType.PLACE:
             continue
         key = state.key(p)
-        if key and state.entities[key]["attrs"].get("level") in levels and _ends_like(p.text, ref):
+        if key and state.entities[key]["attrs"].get("level") in levels \
+                and _ends_like(state.entities[key]["name"], ref):
             candidates.append((p, key))
     before = [c for c in candidates if c[0].end <= m.start]
     pick = before[-1] if before else (candidates[0] if candidates else None)
@@ -207,8 +220,9 @@ def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[
     return key, _written_form(p.text, ref, state.entities[key]["name"])
 
 
-def _ends_like(text: str, ref: str) -> bool:
-    return text.endswith(ref) or ref in "村镇乡" or ref == "市" and len(text) == 2
+def _ends_like(name: str, ref: str) -> bool:
+    """市 refers to a city (许昌市, 瑞安市), 区 to a district, 州 to a 州; 村 to any village."""
+    return name.endswith(ref) or ref in "村镇乡"
 
 
 def _written_form(text: str, ref: str, name: str) -> str:

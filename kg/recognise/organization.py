@@ -19,6 +19,7 @@ from kg.recognise.scan import WordScanner
 from kg.recognise.tokens import TokenIndex
 
 REF_CHARS = set("省市州县区镇乡村")
+SELF_REF_HEADS = {"村两委", "村委会", "村民委员会"}
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
 MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
 # A head followed by these characters is part of a longer common word: 党组|织, 中心|城
@@ -46,8 +47,12 @@ def propose_organizations(text: str, places: list[Mention], tokens: TokenIndex) 
     for start, end, name in _nationals().find_all(text):
         orgs.append(_org(text, start, end, lexicon.national_orgs()[name], "national"))
     orgs += _committees(text, place_end)
+    orgs += _named_bodies(text, tokens, place_cover)
     for h, e, head in _head_hits(text, place_cover):
         start, ref = _left_edge(text, h, place_end, orgs, tokens)
+        if start is None:
+            ref = _self_ref(text, h, head, tokens)
+            start = h if ref else None
         if start is None:
             continue
         m = _org(text, start, e, lexicon.org_heads()[head], "head")
@@ -71,6 +76,19 @@ def _head_hits(text: str, place_cover: set[int]):
             pos += len(w)
         else:
             pos += 1
+
+
+def _named_bodies(text: str, tokens: TokenIndex, place_cover: set[int]) -> list[Mention]:
+    """Names jieba knows as organisations (nt) that end in an organisation head: 南京农业大学."""
+    heads = lexicon.org_heads()
+    out = []
+    for tok in tokens.tokens:
+        if tok.flag != "nt" or len(tok.word) < 4 or tok.start in place_cover and tok.end - 1 in place_cover:
+            continue
+        head = next((h for h in lexicon.org_head_words() if tok.word.endswith(h)), None)
+        if head and len(tok.word) > len(head) + 1:
+            out.append(_org(text, tok.start, tok.end, heads[head], "named"))
+    return out
 
 
 def _committees(text: str, place_end: dict[int, Mention]) -> list[Mention]:
@@ -111,7 +129,7 @@ def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None
     return _ref_edge(text, h, tokens)
 
 
-def _ref_edge(text: str, h: int, tokens: TokenIndex) -> tuple[int | None, str]:
+def _ref_edge(text: str, h: int, tokens: TokenIndex, head: str = "") -> tuple[int | None, str]:
     """该村党支部, 市公安局, 州计生协会, 召集村两委: a one-character place reference.
 
     The reference character must start a word of its own (not 农村|党支部, 城市|管理局).
@@ -123,6 +141,14 @@ def _ref_edge(text: str, h: int, tokens: TokenIndex) -> tuple[int | None, str]:
         if h == 1 or text[h - 2] in MODIFIER_STOP or tok is None or tok.start == h - 1:
             return h - 1, text[h - 1]
     return None, ""
+
+
+def _self_ref(text: str, h: int, head: str, tokens: TokenIndex) -> str:
+    """村两委, 村委会 standing alone name the body of the village in context."""
+    tok = tokens.covering(h)
+    if head[0] in "村" and head in SELF_REF_HEADS and (tok is None or tok.start == h):
+        return head[0]
+    return ""
 
 
 def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:

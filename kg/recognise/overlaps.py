@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kg.model import EntityType, Mention
 
-TRUST = {"gazetteer": 0, "national": 0, "committee": 1, "head": 1, "suffix": 2, "region": 2}
+TRUST = {"gazetteer": 0, "national": 0, "named": 1, "committee": 1, "head": 1, "suffix": 2, "region": 2}
 
 
 def decide(mentions: list[Mention]) -> list[Mention]:
