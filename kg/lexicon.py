@@ -68,9 +68,9 @@ def national_orgs() -> dict[str, str]:
 
 
 @cache
-def initiative_cues() -> dict[str, tuple[str, str]]:
-    """Cue word -> (category, side)."""
-    return {row[0]: (row[1], row[2]) for row in _lines("initiative_cues.tsv")}
+def initiative_cues(side: str) -> dict[str, str]:
+    """Cue word -> category, for cues on one side of a name: before, after or inner."""
+    return {row[0]: row[1] for row in _lines("initiative_cues.tsv") if row[2] == side}
 
 
 @cache
@@ -81,3 +81,8 @@ def person_cues() -> dict[str, str]:
 @cache
 def not_names() -> frozenset[str]:
     return frozenset(row[0] for row in _lines("not_names.txt"))
+
+
+@cache
+def clause_verbs() -> frozenset[str]:
+    return frozenset(row[0] for row in _lines("clause_verbs.txt"))

@@ -60,7 +60,7 @@ def resolve(article: Article, *, gazetteer: Gazetteer | None = None) -> tuple[Ar
     state = Resolved()
     places = [m for m in article.mentions if m.label is EntityType.PLACE]
     _resolve_places(article, places, gaz, state)
-    for m in article.mentions:
+    for m in sorted(article.mentions, key=lambda m: (m.start, m.end)):  # parent bodies first
         if m.label is EntityType.ORGANIZATION:
             _resolve_org(article, m, state)
         elif m.label is EntityType.PERSON:

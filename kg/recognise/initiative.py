@@ -20,29 +20,54 @@ CLAUSE_MARKS = set("，。！？；：…")
 SPEECH_AFTER = ("说", "介绍", "表示", "坦言", "认为", "告诉")
 MEDIA_ENDINGS = ("报", "日报", "杂志", "网", "周刊", "晚报")
 CUE_WINDOW = 6
+AFTER_GAP = 5  # “党建+村管事”村居治理新模式: a few words may stand between quote and cue
+POLICY_RE = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:法修订草案|法草案|修正案草案|暂行条例|条例|实施细则|实施办法|管理办法)")
+POLICY_LEFT_STOP = set("，。、；：！？“”‘’（）《》,;:() \n和及等")
 
 
 @cache
 def _after_cues() -> WordScanner:
-    return WordScanner(w for w, (_, side) in lexicon.initiative_cues().items() if side == "after")
+    return WordScanner(lexicon.initiative_cues("after"))
 
 
 @cache
 def _before_cues() -> tuple[str, ...]:
-    cues = lexicon.initiative_cues()
-    return tuple(sorted((w for w, (_, side) in cues.items() if side == "before"), key=len, reverse=True))
+    return tuple(sorted(lexicon.initiative_cues("before"), key=len, reverse=True))
 
 
 def _inner_category(name: str) -> InitiativeCategory | None:
     """A name that says what it is: “党群议事亭”, “五星党支部创建”."""
-    for cue, (category, side) in lexicon.initiative_cues().items():
-        if side == "inner" and name.endswith(cue) and len(name) > len(cue):
+    for cue, category in lexicon.initiative_cues("inner").items():
+        if name.endswith(cue) and len(name) > len(cue):
             return InitiativeCategory(category)
     return None
 
 
 def propose_initiatives(text: str) -> list[Mention]:
     """Quoted names with cues; a quote holding a nested quote yields the inner name only."""
+    return _quoted(text) + _policy_documents(text)
+
+
+def _policy_documents(text: str) -> list[Mention]:
+    """Unquoted laws and regulations: 粮食安全保障法草案、私募投资基金监督管理条例."""
+    out = []
+    for m in POLICY_RE.finditer(text):
+        start = m.start()
+        for q in range(m.end() - 3, max(m.start(), m.end() - 26) - 1, -1):
+            if text[q] in POLICY_LEFT_STOP:
+                start = q + 1
+                break
+        else:
+            if m.start() > 0 and text[m.start() - 1] not in POLICY_LEFT_STOP:
+                continue  # no clear left edge: not a title
+        name = text[start:m.end()]
+        if len(name) >= 5:
+            out.append(Mention(start, m.end(), name, EntityType.INITIATIVE, "policy",
+                               (("category", str(InitiativeCategory.POLICY_DOCUMENT)),)))
+    return out
+
+
+def _quoted(text: str) -> list[Mention]:
     out = []
     for m in QUOTED.finditer(text):
         group = next(i for i in (1, 2, 3) if m.group(i) is not None)
@@ -68,11 +93,31 @@ def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> 
     inner = _inner_category(name)
     if inner:
         return inner
-    cue = _after_cues().match_at(text, q_end)
+    cue = _cue_after_quote(text, q_end)
     if cue:
-        return InitiativeCategory(lexicon.initiative_cues()[cue][0])
+        return InitiativeCategory(lexicon.initiative_cues("after")[cue])
     window = text[max(0, q_start - CUE_WINDOW):q_start]
     for cue in _before_cues():
         if cue in window and not any(c in CLAUSE_MARKS for c in window[window.rfind(cue):]):
-            return InitiativeCategory(lexicon.initiative_cues()[cue][0])
+            return InitiativeCategory(lexicon.initiative_cues("before")[cue])
+    return None
+
+
+def _cue_after_quote(text: str, q_end: int) -> str | None:
+    """The cue after a quote, skipping a few words or a run of further quotes:
+    “书记带领书记学”“书记提问书记答”等方式."""
+    pos = q_end
+    while text.startswith(("“", "、“"), pos):
+        close = text.find("”", pos)
+        if close == -1:
+            return None
+        pos = close + 1
+    if text.startswith("等", pos):
+        pos += 1
+    for gap in range(AFTER_GAP + 1):
+        if pos + gap >= len(text) or text[pos + gap] in CLAUSE_MARKS | set("“”《》"):
+            return None
+        cue = _after_cues().match_at(text, pos + gap)
+        if cue:
+            return cue
     return None

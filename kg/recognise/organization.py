@@ -114,7 +114,7 @@ def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None
     """Where the organisation name starts, and a context prefix to resolve if any."""
     for o in reversed(orgs):
         if o.end == h:
-            return o.start, ""
+            return o.start, o.attr("ref")  # 州计生协会|党支部 keeps the parent's 州
     if h in place_end:
         return place_end[h].start, ""
     q = h
@@ -158,7 +158,8 @@ def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
         tok = tokens.starting_at(pos)
         if tok is None or tok.end > h:
             return True  # token boundaries disagree; trust the lexicon head
-        if tok.flag not in MODIFIER_FLAGS or tok.word in MODIFIER_STOP_WORDS:
+        if tok.flag not in MODIFIER_FLAGS or tok.word in MODIFIER_STOP_WORDS \
+                or tok.word in lexicon.clause_verbs():
             return False
         pos = tok.end
     return True

@@ -21,7 +21,7 @@ from kg.recognise.tokens import TokenIndex
 BOUNDARY_CHARS = set("，。、；：！？“”‘’（）《》()「」 \n的在是和与及对从向把被让将等也就都还又并带为到说讲称曾已正摄")
 NAME_FLAGS = ("nr",)
 # Surnames that are far more often function words: a name may not start with them here.
-FUNCTION_SURNAMES = set("从和能于时向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
+FUNCTION_SURNAMES = set("从和能于向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
 LEFT_BOUNDARY = BOUNDARY_CHARS | set("从向给跟同找让请由据听见")
 
 

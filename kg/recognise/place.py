@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from kg import lexicon
 from kg.gazetteer import Gazetteer, level_from_suffix
 from kg.model import EntityType, Mention, PlaceLevel
 from kg.recognise.scan import WordScanner
@@ -119,7 +120,7 @@ def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> i
         return None  # 上海市|社区…: the suffix word right after a place is not a new place
     for q in range(s - 1, max(s - 5, -1), -1):  # right after an adjacent place: 上帅镇|东南村
         if q in ends or any(f.end == q for f in found):
-            if _chain_stem(text[q:s]):
+            if _chain_stem(text[q:s]) and not _verb_stem(tokens, q, s):
                 return q
             break
     floor = _left_floor(text, s, max_stem)
@@ -162,6 +163,14 @@ def _chain_stem(stem: str) -> bool:
     """A stem between a place and a suffix (三江镇|东和|村): any name but a generic word."""
     return 0 < len(stem) <= 4 and all(_cjk(c) for c in stem) and stem not in STEM_STOP \
         and not _numeric(stem) and stem[0] not in FUNCTION_CHARS
+
+
+def _verb_stem(tokens: TokenIndex, q: int, s: int) -> bool:
+    """湘东区|深化|社区, 东南村|下辖|自然村: a verb after a place starts a clause, not a name."""
+    tok = tokens.starting_at(q)
+    if tok is not None and tok.word in lexicon.clause_verbs():
+        return True
+    return tok is not None and tok.end <= s and tok.flag[:1] in ("v", "d", "p", "c")
 
 
 def _numeric(stem: str) -> bool:

@@ -17,20 +17,52 @@ def launched(article: Article, state: Resolved) -> list[Relation]:
     out = []
     for ini in (m for m in article.mentions if m.label is EntityType.INITIATIVE):
         ikey = state.key(ini)
-        actor = _subject(article, ini)
-        akey = state.key(actor) if actor else None
-        if ikey and akey:
-            out.append(Relation(RelationType.LAUNCHED, akey, ikey, article.sentence_at(ini.start),
-                                actor.start, ini.end + 1))
+        for actor in _actors(article, ini):
+            akey = state.key(actor)
+            if ikey and akey:
+                out.append(Relation(RelationType.LAUNCHED, akey, ikey,
+                                    article.sentence_at(ini.start), actor.start, ini.end + 1))
     return out
 
 
-def _subject(article: Article, ini: Mention) -> Mention | None:
-    sent = article.sentences[article.sentence_at(ini.start)] if article.sentences else None
+def _actors(article: Article, ini: Mention) -> list[Mention]:
+    """The subject of the initiative's sentence, or of the nearest earlier sentence of the
+    same paragraph; a coordinated subject (中共中央、国务院) gives every actor."""
+    index = article.sentence_at(ini.start)
+    first = _subject(article, ini)
+    while first is None and index > 0 and article.sentences and \
+            article.sentences[index - 1].paragraph == article.sentences[index].paragraph:
+        index -= 1
+        first = _subject(article, ini, article.sentences[index].end)
+    if first is None:
+        return []
+    actors = [first]
+    while True:
+        nxt = _coordinated(article, actors[-1])
+        if nxt is None:
+            return actors
+        actors.append(nxt)
+
+
+def _coordinated(article: Article, actor: Mention) -> Mention | None:
+    text = article.text
+    if text[actor.end:actor.end + 1] not in ("、", "和", "与"):
+        return None
+    for m in article.mentions:
+        if m.start == actor.end + 1 and m.label in ACTORS:
+            return m
+    return None
+
+
+def _subject(article: Article, ini: Mention, before: int | None = None) -> Mention | None:
+    """The first actor mention of the sentence that holds `before` (default: the initiative)."""
+    at = ini.start if before is None else before - 1
+    sent = article.sentences[article.sentence_at(at)] if article.sentences else None
     lo = sent.start if sent else 0
-    if article.dateline and article.text.find(article.dateline, lo, ini.start) != -1:
+    hi = ini.start - 1 if before is None else before
+    if article.dateline and article.text.find(article.dateline, lo, hi) != -1:
         lo = _after_dateline(article, lo)  # 本报南昌…电（记者…）: the place of filing is no actor
-    cands = [m for m in article.mentions if m.label in ACTORS and lo <= m.start and m.end <= ini.start - 1]
+    cands = [m for m in article.mentions if m.label in ACTORS and lo <= m.start and m.end <= hi]
     if not cands:
         return None
     first = min(cands, key=lambda m: (m.start, -m.end))
