@@ -19,6 +19,7 @@ QUOTED = re.compile(r"“([^“”]{2,30})”|‘([^‘’]{2,30})’|《([^《�
 CLAUSE_MARKS = set("，。！？；：…")
 SPEECH_AFTER = ("说", "介绍", "表示", "坦言", "认为", "告诉")
 MEDIA_ENDINGS = ("报", "日报", "杂志", "网", "周刊", "晚报")
+NESTED = re.compile(r"[‘“]([^‘’“”]{2,30})[’”]")
 CUE_WINDOW = 6
 AFTER_GAP = 5  # “党建+村管事”村居治理新模式: a few words may stand between quote and cue
 POLICY_RE = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:法修订草案|法草案|修正案草案|暂行条例|条例|实施细则|实施办法|管理办法)")
@@ -72,8 +73,9 @@ def _quoted(text: str) -> list[Mention]:
     for m in QUOTED.finditer(text):
         group = next(i for i in (1, 2, 3) if m.group(i) is not None)
         name, start, end = m.group(group), m.start(group), m.end(group)
-        if "‘" in name or "“" in name:
-            continue
+        inner = NESTED.search(name)
+        if inner:  # “清远市…书记‘十个思考’”: the outer quote's cues name the inner programme
+            name, start, end = inner.group(1), start + inner.start(1), start + inner.end(1)
         category = _category(text, name, m.start(), m.end(), book=group == 3)
         if category is not None:
             out.append(Mention(start, end, name, EntityType.INITIATIVE, "quoted",

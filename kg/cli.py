@@ -1,0 +1,304 @@
+"""The `kg` command: each command parses options, calls one library function, prints.
+
+Exit codes: 0 done, 1 a KgError (bad input, failed query: one "error: ..." line
+on stderr), 2 wrong usage (Typer's own checks, or a UsageError).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KgError, UsageError
+
+app = typer.Typer(
+    name="kg",
+    help="Knowledge graphs of people, posts, organisations, places and initiatives "
+         "from Chinese grassroots-governance news.\n\nExample: kg build examples/ -o output",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+# Labels and evidence are data: never read "[...]" in them as rich markup.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class GraphFormat(str, Enum):
+    ttl = "ttl"
+    nt = "nt"
+    nquads = "nquads"
+    jsonld = "jsonld"
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(command: F) -> F:
+    """KgError -> one line on stderr and its exit code; no tracebacks for users."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # typer.Exit and usage errors keep their own exit codes
+        except KgError as exc:
+            _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), 1)
+        except Exception as exc:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {exc} (run with KG_DEBUG=1 for details)", 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open(path: Path) -> Any:
+    from kg.query import open_graph
+
+    return open_graph(path)
+
+
+def _network(path: Path) -> Any:
+    from kg.network import to_networkx
+
+    return to_networkx(_open(path))
+
+
+GraphArg = typer.Argument(..., metavar="GRAPH",
+                          help="A graph file written by `kg build` (.ttl, .nt, .nq, .jsonld).")
+NAME_HELP = "Name (label, alias, part of a name) or IRI."
+
+
+@app.command()
+@handles_errors
+def build(
+    paths: list[Path] = typer.Argument(..., metavar="PATHS",
+                                     help="Article files (.txt, .jsonl) or folders."),
+    out: Path = typer.Option(Path("output"), "-o", "--out", metavar="DIR", help="Output folder."),
+    fmt: GraphFormat = typer.Option(GraphFormat.ttl, "--format", metavar="ttl|nt|nquads|jsonld",
+                                    help="Graph file format."),
+    encoding: str = typer.Option(None, "--encoding", metavar="ENC",
+                                 help="Input encoding (default: detect)."),
+) -> None:
+    """Extract facts and write graph.<ext>, extraction.json and graph.html to a folder.
+
+    Example: kg build examples/ -o output --format ttl
+    """
+    from kg.build import build as run_build
+
+    summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding)
+    console.print(f"{summary.articles} articles -> {out}/")
+    console.print("  " + "  ".join(f"{k}: {v}" for k, v in summary.counts.items()))
+    if summary.best_connected:
+        console.print("best connected: " + ", ".join(
+            f"{r.label} ({r.value:g})" for r in summary.best_connected))
+    for name, path in summary.files.items():
+        console.print(f"  {name}: {path}")
+    if summary.problems:
+        console.print(f"skipped {len(summary.problems)}:")
+        for problem in summary.problems:
+            console.print(f"  {problem}")
+
+
+@app.command()
+@handles_errors
+def extract(
+    paths: list[Path] = typer.Argument(..., metavar="PATHS",
+                                     help="Article files (.txt, .jsonl) or folders."),
+    out: Path = typer.Option(..., "-o", "--out", metavar="FILE.json",
+                             help="The JSON file to write."),
+    encoding: str = typer.Option(None, "--encoding", metavar="ENC",
+                                 help="Input encoding (default: detect)."),
+) -> None:
+    """Extract mentions, entities and relations to one JSON file (no graph).
+
+    Example: kg extract examples/ -o output/extraction.json
+    """
+    from kg.build import extract_json
+
+    corpus = extract_json(paths, out, encoding=encoding)
+    console.print(f"{len(corpus.articles)} articles -> {out}")
+    for problem in corpus.problems:
+        console.print(f"  skipped {problem}")
+
+
+@app.command()
+@handles_errors
+def validate(graph: Path = GraphArg) -> None:
+    """Check a graph against the SHACL shapes; exit 1 if it does not conform.
+
+    Example: kg validate output/graph.ttl
+    """
+    from kg.validate import format_report
+    from kg.validate import validate as check
+
+    report = check(_open(graph))
+    console.print(format_report(report))
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def query(
+    graph: Path = GraphArg,
+    sparql: str = typer.Argument(None, metavar="SPARQL",
+                                 help="SPARQL text (or use --file / --preset)."),
+    file: Path = typer.Option(None, "--file", "-f", metavar="FILE.rq",
+                              help="Read the query from a .rq file."),
+    preset: str = typer.Option(None, "--preset", "-p", metavar="NAME",
+                               help="A named query (see `kg presets`)."),
+    param: list[str] = typer.Option([], "--param", metavar="NAME=VALUE",
+                                    help="Bind a variable (repeatable)."),
+    fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", metavar="table|csv|json",
+                                     help="Output format."),
+) -> None:
+    """Run a SPARQL query; prefixes gov:, org:, prov:, rdfs:, skos: are predeclared.
+
+    Example: kg query output/graph.ttl --preset place --param place=许昌市
+    """
+    from kg import query as q
+
+    given = [s for s in (sparql, file, preset) if s is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one of: SPARQL text, --file FILE or --preset NAME")
+    bindings = _params(param)
+    g = _open(graph)
+    if preset:
+        result = q.run_preset(g, preset, bindings=bindings)
+    else:
+        text = q.read_query_file(file) if file else sparql
+        result = q.run_query(g, text, bindings=bindings, source=str(file or "query"))
+    sys.stdout.write(q.format_result(result, fmt.value))
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    bindings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param needs NAME=VALUE, got '{pair}'")
+        bindings[name.strip().lstrip("?$")] = value
+    return bindings
+
+
+@app.command()
+@handles_errors
+def presets() -> None:
+    """List the named queries usable with `kg query --preset`.
+
+    Example: kg presets
+    """
+    from kg.query import list_presets, preset_info
+
+    table = Table("preset", "what it returns", "parameters", box=None)
+    for name in list_presets():
+        info = preset_info(name)
+        params = ", ".join(f"{p} ({what})" if what else p for p, what in info.params)
+        table.add_row(name, info.description, params or "-")
+    console.print(table)
+
+
+@app.command()
+@handles_errors
+def path(graph: Path = GraphArg,
+         a: str = typer.Argument(..., metavar="A", help=NAME_HELP),
+         b: str = typer.Argument(..., metavar="B", help=NAME_HELP)) -> None:
+    """Show the shortest chain of facts linking two entities, with evidence.
+
+    Example: kg path output/graph.ttl 黄家瑛 清远市
+    """
+    from kg.network import describe, path_between
+
+    nxg = _network(graph)
+    found = path_between(nxg, a, b)
+    console.print(describe(nxg, found.nodes[0]))
+    for step in found.steps:
+        arrow = f"--{step.label}-->" if step.forward else f"<--{step.label}--"
+        console.print(f"  {arrow} {describe(nxg, step.target)}")
+        if step.sentence:
+            console.print(f"      “{step.sentence}” 《{step.article}》")
+
+
+@app.command()
+@handles_errors
+def neighbors(graph: Path = GraphArg,
+              name: str = typer.Argument(..., metavar="NAME", help=NAME_HELP),
+              depth: int = typer.Option(1, "--depth", "-d", min=0, metavar="N",
+                                        help="Hops to follow.")) -> None:
+    """List the entities and facts within N hops of one entity.
+
+    Example: kg neighbors output/graph.ttl 东南村 --depth 2
+    """
+    from kg.network import describe, neighbourhood
+
+    sub = neighbourhood(_network(graph), name, depth)
+    console.print(f"{describe(sub, sub.graph['focus'])}: {sub.number_of_nodes() - 1} "
+                  f"entities within {depth} hop(s)")
+    for u, v, d in sorted(sub.edges(data=True), key=lambda e: (
+            min(sub.nodes[e[0]]["distance"], sub.nodes[e[1]]["distance"]), e[0], e[1])):
+        console.print(f"  {sub.nodes[u]['label']} --{d['label']}--> {sub.nodes[v]['label']}")
+
+
+@app.command()
+@handles_errors
+def stats(graph: Path = GraphArg,
+          top: int = typer.Option(10, "--top", min=1, metavar="K",
+                                  help="How many entities to rank.")) -> None:
+    """Count entities and facts; rank entities by degree and betweenness.
+
+    Example: kg stats output/graph.ttl --top 5
+    """
+    from kg.network import stats as compute
+
+    result = compute(_network(graph), top=top)
+    console.print(f"{result.nodes} entities, {result.edges} facts")
+    console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.by_type.items()))
+    console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.by_relation.items()))
+    table = Table("rank", "by degree", "", "by betweenness", "", box=None)
+    for i in range(max(len(result.degree), len(result.betweenness))):
+        d = result.degree[i] if i < len(result.degree) else None
+        b = result.betweenness[i] if i < len(result.betweenness) else None
+        table.add_row(str(i + 1), d.label if d else "", f"{d.value:g}" if d else "",
+                      b.label if b else "", f"{b.value:.3f}" if b else "")
+    console.print(table)
+
+
+@app.command()
+@handles_errors
+def viz(graph: Path = GraphArg,
+        out: Path = typer.Option(..., "-o", "--out", metavar="FILE.html",
+                             help="The HTML file to write."),
+        focus: str = typer.Option(None, "--focus", metavar="NAME",
+                                  help="Only show entities around this one."),
+        depth: int = typer.Option(1, "--depth", "-d", min=0, metavar="N",
+                                  help="Hops around --focus.")) -> None:
+    """Write an interactive HTML view of the graph (works offline).
+
+    Example: kg viz output/graph.ttl -o output/许昌.html --focus 许昌市 --depth 2
+    """
+    from kg.view import render_html, write_html
+
+    written = write_html(render_html(_open(graph), focus=focus, depth=depth), out)
+    console.print(f"wrote {written}")

@@ -1,0 +1,278 @@
+"""RDF -> networkx: the entity network, name lookup, paths, neighbourhoods, centrality.
+
+Nodes are entities (IRI strings) with `label`, `type`, `aliases` and, where
+known, `level`, `category` or `initiative_type`. Edges are the direct facts
+(holdsPost, partOf, locatedIn, subOrganizationOf, launched), each with the
+evidence sentences and article titles that support it. Posts are not nodes:
+they ride on holdsPost edges as `role` and `title`, so 书记 does not become a hub.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from rdflib import RDF, RDFS, SKOS, Literal, URIRef
+from rdflib.namespace import ORG, PROV
+
+from kg.errors import QueryError
+from kg.query import GOV
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+ENTITY_TYPES = {
+    GOV.Person: "Person", GOV.Place: "Place",
+    GOV.Organization: "Organization", GOV.Initiative: "Initiative",
+}
+RELATIONS = {
+    GOV.holdsPost: "holdsPost", GOV.partOf: "partOf", GOV.locatedIn: "locatedIn",
+    ORG.subOrganizationOf: "subOrganizationOf", GOV.launched: "launched",
+}
+RELATION_LABELS = {  # shown on edges when there is no post title
+    "holdsPost": "任职", "partOf": "隶属", "locatedIn": "位于",
+    "subOrganizationOf": "下属", "launched": "发起",
+}
+_CONCEPTS = {"level": GOV.adminLevel, "category": GOV.orgCategory,
+             "initiative_type": GOV.initiativeType}
+
+
+def to_networkx(graph: Graph) -> nx.MultiDiGraph:
+    """The entity network of an RDF graph; same graph in, same network out."""
+    nxg = nx.MultiDiGraph()
+    for cls, kind in ENTITY_TYPES.items():
+        for iri in sorted(set(graph.subjects(RDF.type, cls))):
+            nxg.add_node(str(iri), **_node_attrs(graph, iri, kind))
+    evidence = _fact_evidence(graph)
+    covered = _add_memberships(graph, nxg)
+    for pred, relation in RELATIONS.items():
+        for s, o in sorted(graph.subject_objects(pred)):
+            if relation == "holdsPost" and (str(s), str(o)) in covered:
+                continue
+            _ensure_node(graph, nxg, s)
+            _ensure_node(graph, nxg, o)
+            found = evidence.get((s, pred, o), [])
+            nxg.add_edge(str(s), str(o), relation=relation, label=RELATION_LABELS[relation],
+                         evidence=found, **_first(found))
+    return nxg
+
+
+def _label(graph: Graph, iri: Any) -> str:
+    labels = sorted(graph.objects(iri, RDFS.label), key=lambda t: (
+        getattr(t, "language", None) != "zh", str(t)))
+    if labels:
+        return str(labels[0])
+    text = str(iri)
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _local(iri: Any) -> str:
+    return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _node_attrs(graph: Graph, iri: Any, kind: str) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "label": _label(graph, iri), "type": kind,
+        "aliases": sorted(str(a) for a in graph.objects(iri, SKOS.altLabel)),
+        "articles": sorted(_label(graph, a) for a in graph.objects(iri, GOV.mentionedIn)),
+    }
+    for name, pred in _CONCEPTS.items():
+        concept = graph.value(iri, pred)
+        if concept is not None:
+            attrs[name] = _local(concept)
+    return attrs
+
+
+def _ensure_node(graph: Graph, nxg: nx.MultiDiGraph, iri: Any) -> None:
+    """Endpoints the writer did not type still show up, as type Other."""
+    if str(iri) not in nxg:
+        nxg.add_node(str(iri), **_node_attrs(graph, iri, "Other"))
+
+
+def _evidence(graph: Graph, ev: Any) -> dict[str, Any]:
+    article = graph.value(ev, PROV.wasQuotedFrom)
+
+    def value(pred: URIRef) -> Any:
+        term = graph.value(ev, pred)
+        return term.toPython() if isinstance(term, Literal) else term
+
+    return {
+        "sentence": str(graph.value(ev, GOV.sentence) or ""),
+        "article": _label(graph, article) if article is not None else "",
+        "article_id": str(graph.value(article, GOV.articleId) or "") if article else "",
+        "source": str(graph.value(ev, GOV.sourceFile) or ""),
+        "start": value(GOV.startOffset), "end": value(GOV.endOffset),
+    }
+
+
+def _evidence_of(graph: Graph, node: Any) -> list[dict[str, Any]]:
+    found = [_evidence(graph, ev) for ev in graph.objects(node, PROV.wasDerivedFrom)]
+    return sorted(found, key=lambda e: (e["article"], e["sentence"]))
+
+
+def _fact_evidence(graph: Graph) -> dict[tuple, list[dict[str, Any]]]:
+    index: dict[tuple, list[dict[str, Any]]] = {}
+    for fact in graph.subjects(RDF.type, GOV.Fact):
+        key = (graph.value(fact, RDF.subject), graph.value(fact, RDF.predicate),
+               graph.value(fact, RDF.object))
+        index.setdefault(key, []).extend(_evidence_of(graph, fact))
+    return index
+
+
+def _first(evidence: list[dict[str, Any]]) -> dict[str, str]:
+    if not evidence:
+        return {"sentence": "", "article": ""}
+    return {"sentence": evidence[0]["sentence"], "article": evidence[0]["article"]}
+
+
+def _add_memberships(graph: Graph, nxg: nx.MultiDiGraph) -> set[tuple[str, str]]:
+    """One holdsPost edge per org:Membership, carrying its title and evidence."""
+    covered = set()
+    for m in sorted(set(graph.subjects(RDF.type, ORG.Membership))):
+        person = graph.value(m, ORG.member)
+        target = graph.value(m, ORG.organization) or graph.value(m, GOV.place)
+        if person is None or target is None:
+            continue
+        _ensure_node(graph, nxg, person)
+        _ensure_node(graph, nxg, target)
+        role = graph.value(m, ORG.role)
+        title = str(graph.value(m, GOV.title) or "")
+        past = graph.value(m, GOV.past)
+        evidence = _evidence_of(graph, m)
+        nxg.add_edge(str(person), str(target), relation="holdsPost",
+                     label=title or (_label(graph, role) if role else RELATION_LABELS["holdsPost"]),
+                     title=title, role=_label(graph, role) if role is not None else "",
+                     past=bool(past is not None and past.toPython() is True),
+                     date=str(graph.value(m, GOV.date) or ""), membership=str(m),
+                     evidence=evidence, **_first(evidence))
+        covered.add((str(person), str(target)))
+    return covered
+
+
+def describe(nxg: nx.MultiDiGraph, node: str) -> str:
+    """`王芳 (Person, 清远市委组织部)`: a label with what tells it apart from namesakes."""
+    data = nxg.nodes[node]
+    anchors = sorted({nxg.nodes[t]["label"] for _, t, d in nxg.out_edges(node, data=True)
+                      if d["relation"] in ("holdsPost", "locatedIn", "partOf")})
+    context = ", ".join([data["type"], *anchors[:2]])
+    return f"{data['label']} ({context})"
+
+
+def find_node(nxg: nx.MultiDiGraph, name: str) -> str:
+    """The node named `name`: an IRI, else exact label, else alias, else part of a label."""
+    if name in nxg:
+        return name
+    needle = name.strip()
+    tests = [
+        lambda d: d["label"] == needle,
+        lambda d: needle in d.get("aliases", ()),
+        lambda d: needle in d["label"] or any(needle in a for a in d.get("aliases", ())),
+    ]
+    for test in tests:
+        hits = sorted(n for n, d in nxg.nodes(data=True) if test(d))
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            shown = "; ".join(f"{describe(nxg, n)} <{n}>" for n in hits[:8])
+            more = f"; and {len(hits) - 8} more" if len(hits) > 8 else ""
+            raise QueryError(f"'{name}' matches {len(hits)} entities: {shown}{more}; "
+                             "pass a longer name or the IRI")
+    raise QueryError(f"no entity named '{name}' (searched labels, aliases and parts of labels)")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop of a path; `forward` is False when the fact points the other way."""
+
+    source: str
+    target: str
+    source_label: str
+    target_label: str
+    relation: str
+    label: str
+    forward: bool
+    sentence: str = ""
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+
+def path_between(nxg: nx.MultiDiGraph, a: str, b: str) -> Path:
+    """The shortest chain of facts linking two entities, ignoring edge direction."""
+    start, end = find_node(nxg, a), find_node(nxg, b)
+    try:
+        nodes = nx.shortest_path(nxg.to_undirected(as_view=True), start, end)
+    except nx.NetworkXNoPath:
+        raise QueryError(f"no path between {describe(nxg, start)} and "
+                         f"{describe(nxg, end)}: they are not connected") from None
+    steps = tuple(_step(nxg, u, v) for u, v in zip(nodes, nodes[1:]))
+    return Path(tuple(nodes), steps)
+
+
+def _step(nxg: nx.MultiDiGraph, u: str, v: str) -> Step:
+    forward = nxg.has_edge(u, v)
+    src, dst = (u, v) if forward else (v, u)
+    edges = nxg.get_edge_data(src, dst)
+    data = edges[min(edges)]
+    return Step(u, v, nxg.nodes[u]["label"], nxg.nodes[v]["label"], data["relation"],
+                data["label"], forward, data.get("sentence", ""), data.get("article", ""))
+
+
+def neighbourhood(nxg: nx.MultiDiGraph, name: str, depth: int = 1) -> nx.MultiDiGraph:
+    """Entities within `depth` hops of `name` (either direction), with `distance` set.
+
+    The returned graph is a copy; its graph attribute `focus` is the centre node.
+    """
+    if depth < 0:
+        raise QueryError(f"depth must be 0 or more, not {depth}")
+    centre = find_node(nxg, name)
+    distances = nx.single_source_shortest_path_length(
+        nxg.to_undirected(as_view=True), centre, cutoff=depth)
+    sub = nxg.subgraph(distances).copy()
+    nx.set_node_attributes(sub, distances, "distance")
+    sub.graph["focus"] = centre
+    return sub
+
+
+@dataclass(frozen=True)
+class Ranked:
+    node: str
+    label: str
+    type: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Stats:
+    nodes: int
+    edges: int
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_relation: dict[str, int] = field(default_factory=dict)
+    degree: tuple[Ranked, ...] = ()
+    betweenness: tuple[Ranked, ...] = ()
+
+
+def stats(nxg: nx.MultiDiGraph, *, top: int = 10) -> Stats:
+    """Counts by entity type and relation, and the top-k entities by degree and betweenness.
+
+    Betweenness is sampled (500 pivots, fixed seed) on large networks so it stays fast.
+    """
+    by_type = dict(sorted(Counter(d["type"] for _, d in nxg.nodes(data=True)).items()))
+    by_relation = dict(sorted(Counter(d["relation"] for *_, d in nxg.edges(data=True)).items()))
+    simple = nx.Graph(nxg.to_undirected(as_view=True))
+    k = 500 if simple.number_of_nodes() > 2000 else None
+    between = nx.betweenness_centrality(simple, k=k, seed=0) if simple else {}
+    return Stats(nxg.number_of_nodes(), nxg.number_of_edges(), by_type, by_relation,
+                 _top(nxg, dict(nxg.degree()), top), _top(nxg, between, top))
+
+
+def _top(nxg: nx.MultiDiGraph, scores: dict[str, float], k: int) -> tuple[Ranked, ...]:
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], nxg.nodes[kv[0]]["label"], kv[0]))
+    return tuple(Ranked(n, nxg.nodes[n]["label"], nxg.nodes[n]["type"], v)
+                 for n, v in ranked[:k] if not math.isnan(v))

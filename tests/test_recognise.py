@@ -1,0 +1,88 @@
+"""Recognisers on hand-built sentences: each row is one behaviour."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Article, EntityType, Sentence
+from kg.recognise import recognise
+
+
+def mentions(text: str, label: EntityType, byline: tuple[str, ...] = ()) -> list[str]:
+    article = Article("t", "t.txt", text, sentences=(Sentence(0, len(text)),), byline=byline)
+    return [m.text for m in recognise(article).mentions if m.label is label]
+
+
+PLACES = [
+    ("广东省清远市连山壮族瑶族自治县上帅镇东南村的议事亭", ["广东省", "清远市", "连山壮族瑶族自治县", "上帅镇", "东南村"]),
+    ("冬日的连南瑶族自治县三江镇东和村环境优美", ["连南瑶族自治县", "三江镇", "东和村"]),  # 和 inside a chain stem
+    ("浙江多措并举", ["浙江"]),  # province short form
+    ("大理州弥渡县红岩镇", ["大理州", "弥渡县", "红岩镇"]),
+    ("湘东区深化社区党建联建", ["湘东区"]),  # 深化社区 is a verb phrase, not a place
+    ("全村三个村都是示范村", []),  # counts and generic words are not places
+    ("他在大理石厂工作", []),  # a short form inside a longer word
+]
+
+
+@pytest.mark.parametrize("text,expected", PLACES)
+def test_places_found_with_their_full_names(text, expected):
+    assert mentions(text, EntityType.PLACE) == expected
+
+
+ORGS = [
+    ("该村党支部书记黄某说", ["该村党支部"]),
+    ("许昌市公安局党委委员", ["许昌市公安局党委", "许昌市公安局"]),  # parent body kept
+    ("清远市委组织部相关负责人说", ["清远市委组织部", "清远市委"]),
+    ("记者从公安部获悉", ["公安部"]),
+    ("清远市基层党组织", []),  # 党组 inside 党组织 is no head
+    ("他当即召集村两委班子", ["村两委"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", ORGS)
+def test_organisations_start_at_a_place_or_a_reference(text, expected):
+    assert mentions(text, EntityType.ORGANIZATION) == expected
+
+
+PERSONS = [
+    ("该村党支部书记黄家瑛说", ["黄家瑛"]),  # post before, speech cue after
+    ("村民陆如献说", ["陆如献"]),  # person cue before
+    ("参会的济南市人大代表杨薇羽把品牌建设作为突破点", ["杨薇羽"]),
+    ("崔刚介绍，今年有近2000个大棚采用这项技术", ["崔刚"]),  # name before a speech cue
+    ("少数干部宁愿待在山区", []),  # an ordinary word after a post
+    ("今天小雨转多云", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", PERSONS)
+def test_persons_need_a_context_that_says_person(text, expected):
+    assert mentions(text, EntityType.PERSON) == expected
+
+
+def test_a_name_found_once_is_found_at_each_later_mention():
+    text = "村民陆如献说，大家都认识他。后来陆如献又来了。"
+    assert mentions(text, EntityType.PERSON) == ["陆如献", "陆如献"]
+
+
+def test_byline_names_are_persons_wherever_they_appear():
+    assert mentions("本报记者肖家鑫", EntityType.PERSON, byline=("肖家鑫",)) == ["肖家鑫"]
+
+
+INITIATIVES = [
+    ("推行居委会、业委会“五方联动”工作机制", ["五方联动"]),
+    ("嘉兴市深入开展“指尖上的形式主义”专项治理", ["指尖上的形式主义"]),
+    ("形成了“大事共商，小事互助”的良性互动局面", []),  # a slogan with a comma
+    ("“村干部是我们的贴心人！”村民说", []),  # speech
+    ("提出“清远市基层党组织书记‘十个思考’”", ["十个思考"]),  # the nested name only
+    ("研究出台《激励干部担当作为若干措施》", ["激励干部担当作为若干措施"]),
+    ("私募投资基金监督管理条例、未成年人网络保护条例已公布", ["私募投资基金监督管理条例", "未成年人网络保护条例"]),
+    ("通过“书记带领书记学”“书记提问书记答”等方式", ["书记带领书记学", "书记提问书记答"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", INITIATIVES)
+def test_initiatives_are_named_programmes_not_slogans(text, expected):
+    assert mentions(text, EntityType.INITIATIVE) == expected
+
+
+def test_posts_inside_organisation_names_are_not_posts():
+    assert mentions("历城区草莓产业人大代表工作站的站长", EntityType.POST) == ["站长"]
