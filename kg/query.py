@@ -19,13 +19,13 @@ from rdflib import RDF, RDFS, SKOS, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import ORG, PROV
 
 from kg.errors import GraphError, InputError, QueryError
+from kg.vocab import GOV_NS, ID
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-# Until kg.vocab lands these are the two project namespaces, spelled once here.
-GOV = Namespace("https://w3id.org/jiceng-kg/ontology#")
-ID = Namespace("https://w3id.org/jiceng-kg/id/")
+# A plain Namespace over kg.vocab's IRI: SPARQL prefixes need open-ended term access.
+GOV = Namespace(GOV_NS)
 
 PREFIXES = {
     "gov": GOV, "id": ID, "org": ORG, "prov": PROV,

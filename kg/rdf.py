@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from hashlib import sha256
 from typing import Any, Iterable
 
@@ -205,6 +206,7 @@ class _Builder:
                 self.add_relation(article, rel)
         for key in sorted(self.entities):
             self.add_entity(self.entities[key])
+        _add_concept_labels(self.graph)
         return self.graph
 
     def add_entity(self, merged: _Merged) -> None:
@@ -333,6 +335,25 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, ns in {**PREFIXES, **INSTANCE_PREFIXES}.items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
+
+
+@cache
+def _concept_labels() -> tuple[tuple, ...]:
+    """skos:prefLabel triples of every concept in the ontology's schemes."""
+    from kg.vocab import ontology_dir
+
+    onto = Graph().parse(ontology_dir() / "governance.ttl", format="turtle")
+    return tuple(sorted(onto.triples((None, SKOS.prefLabel, None))))
+
+
+def _add_concept_labels(graph: Graph) -> None:
+    """Copy the labels of the levels, categories and types a graph uses, so a query
+    on the graph alone can print 村 or 党组织 instead of an IRI fragment."""
+    used = set(graph.objects(None, GOV.adminLevel)) | set(graph.objects(None, GOV.orgCategory)) \
+        | set(graph.objects(None, GOV.initiativeType))
+    for s, p, o in _concept_labels():
+        if s in used:
+            graph.add((s, p, o))
 
 
 def corpus_to_graph(corpus: Corpus) -> Graph:

@@ -70,9 +70,17 @@ def _check_path(path: Path) -> Path:
     return path
 
 
+# A folder's own documentation is not an article: examples/README.md describes the pages.
+FOLDER_DOCS = {"readme", "license", "licence", "source", "changelog"}
+
+
 def _folder_files(folder: Path) -> list[Path]:
-    """Supported files under `folder`, sorted by relative path so runs are repeatable."""
-    found = [p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()]
+    """Supported files under `folder`, sorted by relative path so runs are repeatable.
+
+    Hidden files and a folder's documentation (README.md, SOURCE.md, ...) are skipped;
+    name such a file on the command line to read it anyway."""
+    found = [p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+             and p.stem.lower() not in FOLDER_DOCS and not p.name.startswith(".")]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 

@@ -179,6 +179,7 @@ def _finish(page: str, nxg: nx.MultiDiGraph, title: str) -> str:
     if _ANCHOR not in page:
         raise RuntimeError("pyvis template changed: cannot find where the network is drawn")
     page = _EXTERNAL_TAG.sub("", page)
+    page = re.sub(r"<!--\s*<link[^>]*node_modules.*?-->\s*", "", page, flags=re.S)  # dead refs
     page = re.sub(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", "", page)  # empty pyvis heading
     page = page.replace(_ANCHOR, _BEFORE + _ANCHOR + "\n" + _AFTER, 1)
     page = page.replace("<html>", '<html lang="zh">', 1)
