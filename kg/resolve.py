@@ -26,6 +26,8 @@ REF_LEVELS = {
     "市": (PlaceLevel.PREFECTURE, PlaceLevel.COUNTY),
     "州": (PlaceLevel.PREFECTURE,),
     "省": (PlaceLevel.PROVINCE,),
+    "社区": (PlaceLevel.COMMUNITY,),
+    "街道": (PlaceLevel.TOWNSHIP,),
 }
 GAZETTEER_LEVELS = {str(PlaceLevel.TOWNSHIP), str(PlaceLevel.VILLAGE), str(PlaceLevel.COMMUNITY)}
 UPPER = (PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY)
@@ -58,8 +60,11 @@ class Resolved:
 def resolve(article: Article, *, gazetteer: Gazetteer | None = None) -> tuple[Article, Resolved]:
     gaz = gazetteer or load_gazetteer()
     state = Resolved()
-    places = [m for m in article.mentions if m.label is EntityType.PLACE]
+    places = [m for m in article.mentions if m.label is EntityType.PLACE and m.source != "reference"]
     _resolve_places(article, places, gaz, state)
+    for m in article.mentions:
+        if m.source == "reference" and m.label is EntityType.PLACE:
+            _resolve_place_reference(article, m, state)
     for m in sorted(article.mentions, key=lambda m: (m.start, m.end)):  # parent bodies first
         if m.label is EntityType.ORGANIZATION:
             _resolve_org(article, m, state)
@@ -163,7 +168,34 @@ def _official_parents(gaz: Gazetteer, state: Resolved) -> None:
 
 # ---- organisations --------------------------------------------------------
 
+def _resolve_place_reference(article: Article, m: Mention, state: Resolved) -> None:
+    ref = m.attr("ref")
+    target = _referent(article, m, ref, state)
+    if target is not None:
+        _attach(state, m, target[0])
+
+
+def _resolve_org_reference(article: Article, m: Mention, state: Resolved) -> None:
+    """该中心: the last organisation before it whose name ends with 中心."""
+    head = m.attr("ref_head")
+    for o in sorted(article.mentions, key=lambda x: x.start, reverse=True):
+        key = state.key(o)
+        if o.end <= m.start and o.label is EntityType.ORGANIZATION and key \
+                and state.entities[key]["name"].endswith(head):
+            _attach(state, m, key)
+            return
+
+
+def _attach(state: Resolved, m: Mention, key: str) -> None:
+    """A reference is one more mention of an existing entity (no new name, no alias)."""
+    state.key_of[(m.start, m.end, m.label)] = key
+    state.entities[key]["spans"].add((m.start, m.end))
+
+
 def _resolve_org(article: Article, m: Mention, state: Resolved) -> None:
+    if m.source == "reference":
+        _resolve_org_reference(article, m, state)
+        return
     place_key, name = _org_place(article, m, state)
     if m.attr("ref") and not place_key:
         return  # 市委 with no city anywhere in the article: nothing to pin it to
@@ -206,7 +238,7 @@ def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[
     levels = {str(lv) for lv in REF_LEVELS[ref]}
     candidates = []
     for p in article.mentions:
-        if p.label is not EntityType.PLACE:
+        if p.label is not EntityType.PLACE or p.source == "reference":
             continue
         key = state.key(p)
         if key and state.entities[key]["attrs"].get("level") in levels \

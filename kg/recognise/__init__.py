@@ -16,6 +16,7 @@ from kg.recognise.initiative import propose_initiatives
 from kg.recognise.organization import propose_organizations
 from kg.recognise.overlaps import decide
 from kg.recognise.person import propose_persons, propose_posts
+from kg.recognise.reference import propose_references
 from kg.recognise.place import propose_by_suffix, propose_divisions, propose_regions
 from kg.recognise.tokens import TokenIndex, tokenize
 
@@ -31,7 +32,8 @@ def recognise(article: Article, *, gazetteer: Gazetteer | None = None) -> Articl
     posts = decide(propose_posts(text, covered))
     persons = decide(propose_persons(text, posts, article.byline, covered | _cover(posts), tokens))
     initiatives = decide(propose_initiatives(text))
-    mentions = places + orgs + posts + persons + initiatives
+    refs = [r for r in propose_references(text) if not _cover([r]) & _cover(places + persons)]
+    mentions = places + orgs + posts + persons + initiatives + refs
     return replace(article, mentions=tuple(sorted(mentions, key=_order)))
 
 

@@ -158,8 +158,10 @@ def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
         tok = tokens.starting_at(pos)
         if tok is None or tok.end > h:
             return True  # token boundaries disagree; trust the lexicon head
-        if tok.flag not in MODIFIER_FLAGS or tok.word in MODIFIER_STOP_WORDS \
-                or tok.word in lexicon.clause_verbs():
+        if tok.word in MODIFIER_STOP_WORDS or tok.word in lexicon.clause_verbs():
+            return False
+        # a verb inside a compound name (社区事务|受理|服务中心) but never opening the modifier
+        if tok.flag not in MODIFIER_FLAGS and not (tok.flag == "v" and pos > q and len(tok.word) == 2):
             return False
         pos = tok.end
     return True
