@@ -23,7 +23,7 @@ SELF_REF_HEADS = {"村两委", "村委会", "村民委员会"}
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
 MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
 # A head followed by these characters is part of a longer common word: 党组|织, 中心|城
-HEAD_NOT_BEFORE = {"党组": "织", "中心": "城区镇", "政府": "性", "学校": "园"}
+HEAD_NOT_BEFORE = {"党组": "织", "中心": "城区镇", "政府": "性", "学校": "园", "局": "长", "厅": "长"}
 MODIFIER_STOP_WORDS = ("新任", "现任", "原任", "时任", "所属", "各级", "下属", "组织", "带领", "成立")
 MODIFIER_STOP = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并各该，。、；：！？“”‘’（）《》 \n"
                     "0123456789")

@@ -18,9 +18,11 @@ from kg.model import EntityType, Mention
 from kg.recognise.scan import WordScanner
 from kg.recognise.tokens import TokenIndex
 
-BOUNDARY_CHARS = set("，。、；：！？“”‘’（）《》()「」 \n的在是和与及对从向把被让将等也就都还又并带为到说讲称曾已正摄")
+BOUNDARY_CHARS = set("，。、；：！？“”‘’（）《》()「」 \n的在是和与及对从向把被让将等也就都还又并带为到说讲称曾已正摄了着过")
 NAME_FLAGS = ("nr",)
 # Surnames that are far more often function words: a name may not start with them here.
+# 张大娘, 赵老伯: a surname with a kinship word is a half-named person, left out.
+APPELLATIONS = set("娘爷妈哥姐叔婶伯嫂爹奶婆公")
 FUNCTION_SURNAMES = set("从和能于向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
 LEFT_BOUNDARY = BOUNDARY_CHARS | set("从向给跟同找让请由据听见")
 
@@ -115,6 +117,11 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
         return False
     if any(w in cand for w in lexicon.post_words()):
         return False
+    if text[end:end + 1] in APPELLATIONS or cand[-1] in APPELLATIONS:
+        return False
+    if cand[0] in FUNCTION_SURNAMES:  # 于涵 after a post is a name only if jieba agrees
+        tok = tokens.starting_at(start)
+        return tok is not None and tok.word == cand and tok.flag.startswith(NAME_FLAGS)
     return True
 
 
@@ -139,8 +146,6 @@ def _boundary_follows(text: str, end: int) -> bool:
 def _plausible(cand: str) -> bool:
     surnames = lexicon.surnames()
     if not all("\u4e00" <= c <= "\u9fff" for c in cand) or cand in lexicon.not_names():
-        return False
-    if cand[0] in FUNCTION_SURNAMES:
         return False
     if any(c in BOUNDARY_CHARS for c in cand[1:]):
         return False

@@ -1,0 +1,184 @@
+"""A learned person-name tagger: a character CRF (python-crfsuite) over BIO tags.
+
+The rules in `person.py` only propose a name where the context says "a person
+stands here" (a post, a cue); news text names people everywhere else too. This
+tagger reads characters, their jieba words and part-of-speech flags, surname and
+lexicon cues, and marks person names anywhere. It was trained on the train
+splits of CLUENER2020 and Resume NER (see kg/data/SOURCE-person-model.md and
+scripts/train_person_model.py); the model loads on first use, once per process.
+
+    tag_persons(text) -> [(start, end), ...]   half-open spans into `text`
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+from kg import lexicon
+from kg.recognise.tokens import Token, tokenize
+
+MODEL_FILE = "person_crf.crfsuite"
+SENTENCE_END = re.compile(r"[。！？；\n]")
+MAX_SENTENCE = 500  # longer stretches are tagged in chunks of this size
+PUNCT = set("，。、；：！？“”‘’（）《》()「」『』【】…—-·,.;:!?\"'[]")
+NAME_DOT = set("·•・")
+
+
+@cache
+def _tagger():
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    path = resources.files("kg.data").joinpath(MODEL_FILE)
+    with resources.as_file(path) as file:
+        tagger.open(str(file))
+    return tagger
+
+
+def tag_persons(text: str, tokens: Sequence[Token] | None = None) -> list[tuple[int, int]]:
+    """Half-open spans of person names in `text`, tagged sentence by sentence.
+
+    `tokens` are jieba tokens of the whole `text` (as `tokenize(text)` returns);
+    without them each sentence is tokenised here.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        piece = text[start:end]
+        toks = _slice_tokens(tokens, start, end) if tokens is not None else tokenize(piece)
+        labels = _tagger().tag(char_features(piece, toks))
+        spans += [(start + s, start + e) for s, e in bio_spans(labels)]
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences ending at 。！？；or a newline; a longer one is cut every MAX_SENTENCE chars."""
+    out, start = [], 0
+    for m in SENTENCE_END.finditer(text):
+        out += _chunks(start, m.end())
+        start = m.end()
+    out += _chunks(start, len(text))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _chunks(start: int, end: int) -> list[tuple[int, int]]:
+    return [(s, min(s + MAX_SENTENCE, end)) for s in range(start, end, MAX_SENTENCE)]
+
+
+def _slice_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
+    """Tokens of the whole text, clipped to [start, end) and shifted to start at 0."""
+    out = []
+    for t in tokens:
+        if t.end > start and t.start < end:
+            s, e = max(t.start, start), min(t.end, end)
+            out.append(Token(s - start, e - start, t.word[s - t.start:e - t.start], t.flag))
+    return tuple(out)
+
+
+def bio_spans(labels: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each B-PER I-PER... run; a stray I-PER opens a span."""
+    spans, start = [], None
+    for i, label in enumerate(list(labels) + ["O"]):
+        if start is not None and label != "I-PER":
+            spans.append((start, i))
+            start = None
+        if label == "B-PER" or (label == "I-PER" and start is None):
+            start = i
+    return spans
+
+
+# --- features -------------------------------------------------------------------------
+
+def char_class(ch: str) -> str:
+    if ch.isdigit() or ch in "零〇一二三四五六七八九十百千万亿两":
+        return "D"
+    if ch in NAME_DOT:
+        return "DOT"
+    if ch in PUNCT or not ch.strip():
+        return "P"
+    if "a" <= ch.lower() <= "z":
+        return "L"
+    if "\u4e00" <= ch <= "\u9fff":
+        return "H"
+    return "X"
+
+
+@cache
+def _lexicon_words() -> tuple[dict[str, str], int]:
+    """Cue word -> kind: post, cue_before (name follows), cue_after (name precedes)."""
+    words = {w: "post" for w in lexicon.posts()}
+    for w, side in lexicon.person_cues().items():
+        words[w] = "cue_" + side
+    return words, max(map(len, words))
+
+
+def _lexicon_marks(text: str) -> tuple[list[set[str]], list[set[str]]]:
+    """For each char: lexicon kinds of words ending right before it, starting right after it."""
+    words, longest = _lexicon_words()
+    ends_before: list[set[str]] = [set() for _ in range(len(text) + 1)]
+    starts_at: list[set[str]] = [set() for _ in range(len(text) + 1)]
+    inside: list[set[str]] = [set() for _ in range(len(text) + 1)]
+    for i in range(len(text)):
+        for n in range(1, min(longest, len(text) - i) + 1):
+            kind = words.get(text[i:i + n])
+            if kind:
+                ends_before[i + n].add(kind)
+                starts_at[i].add(kind)
+                for j in range(i, i + n):
+                    inside[j].add(kind)
+    left = [ends_before[i] for i in range(len(text))]
+    right = [starts_at[i + 1] | ({"in"} if inside[i] else set()) for i in range(len(text))]
+    return left, right
+
+
+def _token_marks(text: str, tokens: Sequence[Token]) -> list[tuple[str, str, int]]:
+    """For each char: its position in its jieba word (B/M/E/S), the word's flag and length."""
+    marks = [("S", "x", 1)] * len(text)
+    for t in tokens:
+        n = t.end - t.start
+        for i in range(t.start, min(t.end, len(text))):
+            pos = "S" if n == 1 else "B" if i == t.start else "E" if i == t.end - 1 else "M"
+            marks[i] = (pos, t.flag, n)
+    return marks
+
+
+def char_features(text: str, tokens: Sequence[Token]) -> list[list[str]]:
+    """One feature list per character of `text` (a sentence; tokens offset from its start)."""
+    surnames, common = lexicon.surnames(), lexicon.common_surnames()
+    toks = _token_marks(text, tokens)
+    left, right = _lexicon_marks(text)
+    padded = "^^" + text + "$$"
+    feats = []
+    for i, ch in enumerate(text):
+        c = {k: padded[i + 2 + k] for k in range(-2, 3)}
+        f = ["b", f"c0={ch}", f"c-1={c[-1]}", f"c1={c[1]}", f"c-2={c[-2]}", f"c2={c[2]}",
+             f"c-1c0={c[-1]}{ch}", f"c0c1={ch}{c[1]}", f"c-2c-1={c[-2]}{c[-1]}",
+             f"c1c2={c[1]}{c[2]}", f"c-1c1={c[-1]}{c[1]}", f"c-1c0c1={c[-1]}{ch}{c[1]}",
+             f"t0={char_class(ch)}", f"t-1={char_class(c[-1])}", f"t1={char_class(c[1])}"]
+        f += _surname_feats(text, i, surnames, common)
+        pos, flag, n = toks[i]
+        f += [f"w={pos}", f"wf={flag}", f"wfp={pos}{flag}", f"wl={min(n, 4)}",
+              f"wnr={pos}{flag.startswith('nr')}"]
+        for k in (-1, 1):
+            if 0 <= i + k < len(text):
+                p2, fl2, _ = toks[i + k]
+                f += [f"w{k}={p2}{fl2}"]
+        f += [f"lexL={k}" for k in sorted(left[i])] + [f"lexR={k}" for k in sorted(right[i])]
+        feats.append(f)
+    return feats
+
+
+def _surname_feats(text: str, i: int, surnames: frozenset[str], common: frozenset[str]) -> list[str]:
+    out = []
+    if text[i] in surnames:
+        out.append("sur0")
+    if text[i] in common:
+        out.append("csur0")
+    if text[i:i + 2] in surnames and len(text[i:i + 2]) == 2:
+        out.append("sur2")
+    if i >= 1 and text[i - 1] in surnames:
+        out.append("sur-1")
+    if i >= 2 and text[i - 2] in surnames:
+        out.append("sur-2")
+    return out
