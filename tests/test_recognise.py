@@ -58,6 +58,19 @@ def test_persons_need_a_context_that_says_person(text, expected):
     assert mentions(text, EntityType.PERSON) == expected
 
 
+CREDITS = [
+    ("干部在沙星村搬运折断的树木。张国盛罗青山摄\n", ["张国盛", "罗青山"]),
+    ("图由永修县有机硅产业和金和平摄（人民视觉）", ["金和平"]),
+    ("本版责编：苏显龙赵晓曦何昭宇\n", ["苏显龙", "赵晓曦", "何昭宇"]),
+    ("他拍摄了照片。", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", CREDITS)
+def test_photo_and_editor_credits_name_persons(text, expected):
+    assert mentions(text, EntityType.PERSON) == expected
+
+
 def test_a_name_found_once_is_found_at_each_later_mention():
     text = "村民陆如献说，大家都认识他。后来陆如献又来了。"
     assert mentions(text, EntityType.PERSON) == ["陆如献", "陆如献"]

@@ -92,6 +92,8 @@ def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> 
         return None
     if name.count("、") >= 2:  # 强技术、稳生产、促保供: a slogan of three or more parts
         return None
+    if name[-1] in "式型化性":  # “运动式”, “留痕式”: a manner, not a programme
+        return None
     inner = _inner_category(name)
     if inner:
         return inner
@@ -100,7 +102,7 @@ def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> 
         return InitiativeCategory(lexicon.initiative_cues("after")[cue])
     window = text[max(0, q_start - CUE_WINDOW):q_start]
     for cue in _before_cues():
-        if cue in window and not any(c in CLAUSE_MARKS for c in window[window.rfind(cue):]):
+        if cue in window and not any(c in CLAUSE_MARKS | {"、"} for c in window[window.rfind(cue):]):
             return InitiativeCategory(lexicon.initiative_cues("before")[cue])
     return None
 

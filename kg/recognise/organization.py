@@ -19,6 +19,8 @@ from kg.recognise.scan import WordScanner
 from kg.recognise.tokens import TokenIndex
 
 REF_CHARS = set("省市州县区镇乡村")
+GENERIC_PLACE_WORDS = {"乡镇", "城镇", "村镇", "集镇", "城市", "农村", "乡村", "城区", "社区", "山区", "全市",
+                       "全县", "全区", "全省", "全镇", "全村", "各村", "各镇", "各县", "各区", "各市"}
 SELF_REF_HEADS = {"村两委", "村委会", "村民委员会"}
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
 MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
@@ -136,6 +138,8 @@ def _ref_edge(text: str, h: int, tokens: TokenIndex, head: str = "") -> tuple[in
     """
     if h >= 2 and text[h - 2] == "该" and text[h - 1] in REF_CHARS:
         return h - 2, text[h - 1]
+    if h >= 2 and text[h - 2:h] in GENERIC_PLACE_WORDS:
+        return None, ""  # 乡镇党委, 农村党支部: any such body, not one in context
     if h >= 1 and text[h - 1] in REF_CHARS:
         tok = tokens.covering(h - 1)
         if h == 1 or text[h - 2] in MODIFIER_STOP or tok is None or tok.start == h - 1:

@@ -11,6 +11,7 @@ function word). Once found, a name is found again at each later mention.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from kg import lexicon
@@ -23,7 +24,7 @@ NAME_FLAGS = ("nr",)
 # Surnames that are far more often function words: a name may not start with them here.
 # 张大娘, 赵老伯: a surname with a kinship word is a half-named person, left out.
 APPELLATIONS = set("娘爷妈哥姐叔婶伯嫂爹奶婆公")
-FUNCTION_SURNAMES = set("从和能于向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
+FUNCTION_SURNAMES = set("却从和能于向同将把被让对在与及也都还又并以由为到给跟满全各每该其")  # jieba person tags: nr, nrfg, nrt
 LEFT_BOUNDARY = BOUNDARY_CHARS | set("从向给跟同找让请由据听见")
 
 
@@ -69,7 +70,54 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
         name = _name_before(text, start, blocked, tokens)
         if name:
             names.setdefault(name, "before")
+    for name in _credit_names(text, blocked):
+        names.setdefault(name, "credit")
     return _all_occurrences(text, names, blocked)
+
+
+CREDIT_AFTER = re.compile(r"([\u4e00-\u9fff]{2,12})摄")
+CREDIT_BEFORE = re.compile(r"(?:责编|编辑|校对|摄影|制图|绘图)[：:]\s*([\u4e00-\u9fff]{2,12})")
+CREDIT_BREAK = set("和与、者员：:")  # 和金和平摄, 记者颜麟蕴摄, 通讯员X摄
+CREDIT_END = set("（(）)\n。 ") | {""}
+
+
+def _credit_names(text: str, blocked: set[int]) -> list[str]:
+    """Photo and editor credits: 张国盛罗青山摄, 本版责编：苏显龙赵晓曦 (spaces already removed)."""
+    out = []
+    for m in CREDIT_AFTER.finditer(text):
+        if text[m.end():m.end() + 1] not in CREDIT_END:
+            continue  # 拍摄了: a verb, not a credit
+        out += _longest_name_suffix(m.group(1), m.start(1), blocked)
+    for m in CREDIT_BEFORE.finditer(text):
+        out += _split_names(m.group(1), m.start(1), blocked)
+    return out
+
+
+def _longest_name_suffix(run: str, start: int, blocked: set[int]) -> list[str]:
+    """The longest tail of `run` that is a list of names after a break (和, 、, 记者)."""
+    for k in range(len(run), 1, -1):
+        if k < len(run) and run[-k - 1] not in CREDIT_BREAK:
+            continue
+        names = _split_names(run[-k:], start + len(run) - k, blocked)
+        if names:
+            return names
+    return []
+
+
+def _split_names(run: str, start: int, blocked: set[int]) -> list[str]:
+    """Split a run of names written together, right to left, each 2-3 characters with a surname."""
+    names, end = [], len(run)
+    while end >= 2:
+        for size in (3, 2):
+            cand = run[end - size:end]
+            if len(cand) == size and cand[0] in lexicon.surnames() and cand not in lexicon.not_names() \
+                    and not blocked.intersection(range(start + end - size, start + end)):
+                names.append(cand)
+                end -= size
+                break
+        else:
+            return []  # not a clean list of names
+    return names if end == 0 else []
 
 
 def _name_after(text: str, pos: int, blocked: set[int], tokens: TokenIndex) -> str | None:
@@ -119,6 +167,9 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
         return False
     if text[end:end + 1] in APPELLATIONS or cand[-1] in APPELLATIONS:
         return False
+    whole = tokens.starting_at(start)
+    if whole and whole.end == end and not whole.flag.startswith(NAME_FLAGS) and len(cand) == 2:
+        return False  # jieba reads the two characters as one ordinary word: 利益, 关切
     if cand[0] in FUNCTION_SURNAMES:  # 于涵 after a post is a name only if jieba agrees
         tok = tokens.starting_at(start)
         return tok is not None and tok.word == cand and tok.flag.startswith(NAME_FLAGS)
@@ -126,11 +177,14 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
 
 
 def _speech_cue_starts(text: str) -> list[int]:
+    """Where speech cues begin; 李国华高兴地告诉记者 also gives the place before 高兴地."""
     out = []
     for cue in _cue_after():
         i = text.find(cue)
         while i != -1:
             out.append(i)
+            if i >= 3 and text[i - 1] == "地":
+                out.append(i - 3)
             i = text.find(cue, i + 1)
     return out
 
