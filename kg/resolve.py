@@ -105,6 +105,7 @@ def _resolve_places(article: Article, places: list[Mention], gaz: Gazetteer, sta
         if div:
             seen_divisions.append(div)
         by_end[m.end] = by_text[m.text] = (key, div)
+    _zone_parents(places, state)
     _official_parents(gaz, state)
 
 
@@ -151,6 +152,16 @@ def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | No
     parent = prev[0] if prev else ""
     key = f"Place|{parent}/{m.text}" if parent else f"Place|{article.source}#{m.text}"
     return state.add(m, key, EntityType.PLACE, m.text, level=level), None
+
+
+def _zone_parents(places: list[Mention], state: Resolved) -> None:
+    """A zone or landmark named with a place prefix lies in that place."""
+    for z in places:
+        if z.attr("level") != str(PlaceLevel.OTHER) or not state.key(z):
+            continue
+        inner = [p for p in places if z.start <= p.start and p.end < z.end and state.key(p)]
+        if inner:
+            state.place_parent.setdefault(state.key(z), (state.key(max(inner, key=lambda p: p.end)), z.start))
 
 
 def _official_parents(gaz: Gazetteer, state: Resolved) -> None:

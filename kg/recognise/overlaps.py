@@ -42,4 +42,6 @@ def _conflicts(label: EntityType, m: Mention, k: Mention) -> bool:
     inside = k.start <= m.start and m.end <= k.end
     if label is EntityType.ORGANIZATION and inside:
         return False  # nested bodies: parent organisation, or the place-named part
+    if label is EntityType.PLACE and inside and k.attr("level") == "other" and m.attr("level") != "other":
+        return False  # 永修县 inside 永修县有机硅产业园区: the zone's parent place
     return True

@@ -12,6 +12,7 @@ scripts/train_person_model.py); the model loads on first use, once per process.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -27,27 +28,34 @@ NAME_DOT = set("·•・")
 
 
 @cache
-def _tagger():
+def _tagger(model: str | None = None):
+    """The shipped model, or the model file at `model` (for held-out experiments)."""
     import pycrfsuite
 
     tagger = pycrfsuite.Tagger()
-    path = resources.files("kg.data").joinpath(MODEL_FILE)
-    with resources.as_file(path) as file:
+    if model:
+        tagger.open(model)
+        return tagger
+    with resources.as_file(resources.files("kg.data").joinpath(MODEL_FILE)) as file:
         tagger.open(str(file))
     return tagger
 
 
-def tag_persons(text: str, tokens: Sequence[Token] | None = None) -> list[tuple[int, int]]:
+def tag_persons(text: str, tokens: Sequence[Token] | None = None, *,
+                model: str | None = None) -> list[tuple[int, int]]:
     """Half-open spans of person names in `text`, tagged sentence by sentence.
 
     `tokens` are jieba tokens of the whole `text` (as `tokenize(text)` returns);
     without them each sentence is tokenised here.
     """
     spans: list[tuple[int, int]] = []
+    tagger = _tagger(model)
+    ends = [t.end for t in tokens] if tokens is not None else []
     for start, end in sentence_spans(text):
         piece = text[start:end]
-        toks = _slice_tokens(tokens, start, end) if tokens is not None else tokenize(piece)
-        labels = _tagger().tag(char_features(piece, toks))
+        toks = _slice_tokens(tokens, ends, start, end) if tokens is not None \
+            else tokenize(piece)
+        labels = tagger.tag(char_features(piece, toks))
         spans += [(start + s, start + e) for s, e in bio_spans(labels)]
     return spans
 
@@ -66,11 +74,14 @@ def _chunks(start: int, end: int) -> list[tuple[int, int]]:
     return [(s, min(s + MAX_SENTENCE, end)) for s in range(start, end, MAX_SENTENCE)]
 
 
-def _slice_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
+def _slice_tokens(tokens: Sequence[Token], ends: list[int], start: int, end: int
+                  ) -> tuple[Token, ...]:
     """Tokens of the whole text, clipped to [start, end) and shifted to start at 0."""
     out = []
-    for t in tokens:
-        if t.end > start and t.start < end:
+    i = bisect_right(ends, start)  # the first token ending after `start`
+    while i < len(tokens) and tokens[i].start < end:
+        t, i = tokens[i], i + 1
+        if t.end > start:
             s, e = max(t.start, start), min(t.end, end)
             out.append(Token(s - start, e - start, t.word[s - t.start:e - t.start], t.flag))
     return tuple(out)

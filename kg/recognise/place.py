@@ -32,6 +32,12 @@ SUFFIXES: dict[str, tuple[PlaceLevel, int]] = {
     "社区": (PlaceLevel.COMMUNITY, 4),
     "小区": (PlaceLevel.RESIDENTIAL, 6),
 }
+# Zones and landmarks (level other): 溧水经济开发区, 芝山村富硒生态产业园, 铜山战斗纪念馆
+ZONE_SUFFIXES = ("经济技术开发区", "经济开发区", "高新技术产业开发区", "高新区", "开发区", "产业园区",
+                 "工业园区", "产业园", "工业园", "科技园", "示范区", "纪念馆", "烈士陵园", "陵园",
+                 "旧址群", "旧址", "国防园", "风景区", "景区", "湿地公园", "森林公园", "水库")
+for _z in ZONE_SUFFIXES:
+    SUFFIXES[_z] = (PlaceLevel.OTHER, 8)
 SUFFIX_RE = re.compile("|".join(sorted(SUFFIXES, key=len, reverse=True)))
 # A suffix character that begins a longer word is not a suffix: 村民, 镇长, 乡亲 ...
 NOT_SUFFIX_AFTER = {
@@ -43,6 +49,7 @@ NOT_SUFFIX_AFTER = {
     "小区": "",
     "苏木": "",
     "嘎查": "",
+    **{z: "" for z in ZONE_SUFFIXES},
 }
 # Stems that are ordinary words, not names: 该村 全村 农村 乡镇 示范村 ...
 STEM_STOP = set(
@@ -60,7 +67,7 @@ STEM_STOP = set(
 FUNCTION_CHARS = set("的了在是和与及到对从向为把被让将等以于由往去来就都也还又并个各")
 NUMERALS = set("一二三四五六七八九十百千万两几个多0123456789")
 # Words that make a stem a description: 山区农业镇, 城中村, 工业园区社区
-GENERIC_PARTS = ("山区", "城中", "农业", "工业", "城区", "郊区", "景区", "园区", "牧区", "林区", "矿区",
+GENERIC_PARTS = ("组织", "山区", "城中", "农业", "工业", "城区", "郊区", "景区", "园区", "牧区", "林区", "矿区",
                  "老区", "库区", "边境", "沿海", "平原", "丘陵", "贫困", "空心", "传统", "历史")
 GENERIC_ENDS = set("式型性级类化们")  # 开放式小区, 示范性村: descriptions, not names
 NOUN_FLAGS = {"n", "ns", "nr", "nrfg", "nrt", "nz", "j", "ng", "nt", "s", "an", "b", "l", "i", "x"}
@@ -113,12 +120,16 @@ def propose_by_suffix(text: str, gaz: Gazetteer, tokens: TokenIndex,
         if start is None:
             continue
         name = text[start:m.end()]
+        if level is not PlaceLevel.OTHER:
+            level = level_from_suffix(name) or level
         out.append(Mention(start, m.end(), name, EntityType.PLACE, "suffix",
-                           (("level", str(level_from_suffix(name) or level)),)))
+                           (("level", str(level)),)))
     return out
 
 
 def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> int | None:
+    if level is PlaceLevel.OTHER:
+        return _zone_start(text, s, max_stem, tokens, {**ends, **{f.end: f for f in found}})
     if s in ends or any(f.end == s for f in found):
         return None  # 上海市|社区…: the suffix word right after a place is not a new place
     for q in range(s - 1, max(s - 5, -1), -1):  # right after an adjacent place: 上帅镇|东南村
@@ -154,6 +165,24 @@ def _noun_stem(text, s, floor, tokens: TokenIndex) -> int | None:
     return start if _good_stem(text[start:s]) else None
 
 
+def _zone_start(text: str, s: int, max_stem: int, tokens: TokenIndex, ends: dict) -> int | None:
+    """All the noun words before a zone or landmark suffix, and the place that prefixes
+    them if any: 铜山|战斗|纪念馆, 永修县|有机硅|产业|园区, 溧水|经济开发区."""
+    floor = _left_floor(text, s, max_stem)
+    start, pos = None, s
+    while pos > floor:
+        if pos in ends:
+            return ends[pos].start
+        tok = tokens.ending_at(pos)
+        if tok is None or tok.start < floor or tok.word in lexicon.clause_verbs() \
+                or tok.flag not in NOUN_FLAGS | {"m", "vn", "a"}:
+            break
+        start, pos = tok.start, tok.start
+    if start is None or s - start < 2 or text[start] in FUNCTION_CHARS:
+        return None
+    return start
+
+
 def _left_floor(text: str, s: int, max_stem: int) -> int:
     floor = max(0, s - max_stem)
     for q in range(s - 1, floor - 1, -1):
@@ -177,8 +206,8 @@ def _verb_stem(tokens: TokenIndex, q: int, s: int) -> bool:
 
 
 def _numeric(stem: str) -> bool:
-    """三个村, 10多个村: a count, not a name (三江镇 and 十室村 are names)."""
-    return stem[-1] in "个多几余" or all(c in NUMERALS for c in stem)
+    """三个村, 10多个村, 一方社区: a count, not a name (三江镇 and 十室村 are names)."""
+    return stem[-1] in "个多几余" or all(c in NUMERALS for c in stem) or stem[0] == "一"
 
 
 def _good_stem(stem: str) -> bool:
