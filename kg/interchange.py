@@ -32,11 +32,15 @@ def to_interchange(corpus: Corpus) -> dict:
 
 
 def _document(article: Article) -> dict:
-    doc = {"source": Path(article.source).name, "path": article.source, "id": article.id,
-           "title": article.title, "date": article.date,
-           "entities": [_entity(e) for e in article.entities if e.type in SCORED_TYPES],
-           "relations": [_relation(article, r) for r in article.relations]}
-    return doc
+    """Mentioned entities and the facts between them; implied parent bodies (an
+    organisation named only inside a longer name) stay in the graph, not here."""
+    implied = {e.key for e in article.entities if e.attr("implied")}
+    return {"source": Path(article.source).name, "path": article.source, "id": article.id,
+            "title": article.title, "date": article.date,
+            "entities": [_entity(e) for e in article.entities
+                         if e.type in SCORED_TYPES and e.key not in implied],
+            "relations": [_relation(article, r) for r in article.relations
+                          if r.subject not in implied and r.object not in implied]}
 
 
 def _entity(e) -> dict:

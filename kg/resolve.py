@@ -75,8 +75,22 @@ def resolve(article: Article, *, gazetteer: Gazetteer | None = None) -> tuple[Ar
                       category=m.attr("category"))
         elif m.label is EntityType.POST:
             state.add(m, f"Post|{m.text}", EntityType.POST, m.text)
+    _mark_implied(article, state)
     entities = tuple(_entity(k, rec) for k, rec in sorted(state.entities.items()))
     return replace(article, entities=entities), state
+
+
+def _mark_implied(article: Article, state: Resolved) -> None:
+    """A party committee named only as the first part of a department's name (清远市委
+    in 清远市委组织部) is implied, not mentioned: it stays in the graph as the parent
+    body, and the extraction JSON leaves it out of the mentioned entities. (A body
+    such as 许昌市公安局 in 许昌市公安局党委 is a real mention: posts belong to it.)"""
+    orgs = [m for m in article.mentions if m.label is EntityType.ORGANIZATION]
+    committees = {state.key(m) for m in orgs if m.source == "committee"}
+    for key, rec in state.entities.items():
+        if key in committees and rec["spans"] and all(
+                any(o.start == s and o.end > e for o in orgs) for s, e in rec["spans"]):
+            rec["attrs"]["implied"] = "1"
 
 
 def _entity(key: str, rec: dict) -> Entity:
