@@ -19,6 +19,7 @@ SEPARATORS = ("、", "兼", "和")
 MODIFIERS = ("驻村", "新任", "现任", "原", "时任", "前任", "常务", "专职", "挂职", "派驻")
 PAST = ("原", "时任", "前任")
 COPULAS = ("是", "任", "担任", "现任", "系", "作为")
+PARTY_BRANCHES = ("党支部", "党总支", "党总支部", "党委", "党组", "党工委", "支部")
 PARTY_SEATS = ("委员", "成员", "常委")  # seats on a party body, not posts of its parent
 BODY_TYPES = (EntityType.ORGANIZATION, EntityType.PLACE)
 
@@ -120,6 +121,7 @@ def _owning_body(state: Resolved, key: str, post: str) -> str:
     kind = lexicon.posts().get(post, "generic")
     if kind == "government" and key in state.org_place and key not in state.org_parent:
         return state.org_place[key]  # 魏都区委 + 区长 -> 魏都区
-    if kind != "party" and post not in PARTY_SEATS and key in state.org_parent:
+    if kind != "party" and post not in PARTY_SEATS and key in state.org_parent \
+            and rec["name"].endswith(PARTY_BRANCHES):
         return state.org_parent[key]  # 协会党支部 + 副会长 -> 协会
     return key

@@ -49,7 +49,7 @@ def _coordinated(article: Article, actor: Mention) -> Mention | None:
     if text[actor.end:actor.end + 1] not in ("、", "和", "与"):
         return None
     for m in article.mentions:
-        if m.start == actor.end + 1 and m.label in ACTORS:
+        if m.start == actor.end + 1 and m.label is actor.label and m.attr("level") != "other":
             return m
     return None
 
@@ -62,7 +62,8 @@ def _subject(article: Article, ini: Mention, before: int | None = None) -> Menti
     hi = ini.start - 1 if before is None else before
     if article.dateline and article.text.find(article.dateline, lo, hi) != -1:
         lo = _after_dateline(article, lo)  # 本报南昌…电（记者…）: the place of filing is no actor
-    cands = [m for m in article.mentions if m.label in ACTORS and lo <= m.start and m.end <= hi]
+    cands = [m for m in article.mentions if m.label in ACTORS and lo <= m.start and m.end <= hi
+             and m.attr("level") != "other"]  # a landmark launches nothing
     if not cands:
         return None
     first = min(cands, key=lambda m: (m.start, -m.end))
@@ -72,7 +73,18 @@ def _subject(article: Article, ini: Mention, before: int | None = None) -> Menti
         ends = {m.start: m for m in cands if m.label is EntityType.PLACE}
         while best.end in ends:
             best = ends[best.end]
-    return best
+    return _titled_person(article, best, cands) or best
+
+
+def _titled_person(article: Article, body: Mention, cands: list[Mention]) -> Mention | None:
+    """许昌市委政策研究室主任李密…: the subject is the person the title introduces."""
+    pos = body.end
+    for m in sorted(article.mentions, key=lambda m: m.start):
+        if m.start == pos and m.label is EntityType.POST:
+            pos = m.end
+        elif m.start == pos and m.label is EntityType.PERSON and pos > body.end:
+            return m
+    return None
 
 
 def _after_dateline(article: Article, lo: int) -> int:
