@@ -1,9 +1,17 @@
-"""The whole run: extract -> graph file + extraction.json + graph.html, and a summary."""
+"""The whole run: extract -> graph file + extraction.json + graph.html + store, and a summary.
+
+Extraction runs in this process, in N processes (`workers`) or on a Dask
+cluster (`dask`), and only for documents that are new or changed since the
+last build into the same folder (kg/incremental.py); corpus identity, RDF and
+the outputs are then made from every document's extraction, so a rebuild
+writes the same bytes as a build from scratch.
+"""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,27 +30,104 @@ class BuildSummary:
     counts: dict[str, int]  # entities by type, plus "facts" (edges)
     best_connected: tuple[Ranked, ...]
     problems: tuple[Problem, ...]
-    files: dict[str, Path] = field(default_factory=dict)  # graph, extraction, html
+    files: dict[str, Path] = field(default_factory=dict)  # graph, extraction, html, store
+    changes: Changes = field(default_factory=lambda: Changes())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Documents added, changed, removed and reused since the last build; graphs written."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    reused: int = 0
+    graphs_written: int = 0
+
+
+STORES = ("oxigraph", "memory")
 
 
 def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: str = "ttl",
-          encoding: str | None = None) -> BuildSummary:
-    """Extract facts from `paths` and write graph.<ext>, extraction.json and graph.html."""
-    from kg import network, pipeline, rdf, store, view
+          encoding: str | None = None, workers: int = 1, dask: str | None = None,
+          store: str = "oxigraph") -> BuildSummary:
+    """Extract facts from `paths` and write graph.<ext>, extraction.json, graph.html and,
+    with store="oxigraph", an Oxigraph store (one named graph per article) in OUT/store."""
+    from kg import network, rdf, view
     from kg.interchange import to_interchange
 
     if fmt not in EXTENSIONS:
         raise UsageError(f"unknown graph format '{fmt}'; use one of {', '.join(EXTENSIONS)}")
+    if store not in STORES:
+        raise UsageError(f"unknown store '{store}'; use one of {', '.join(STORES)}")
     out = _out_dir(out_dir)
-    corpus = pipeline.extract([str(p) for p in paths], encoding=encoding)
+    corpus, changes, manifest = _extract_incrementally(paths, out, encoding=encoding,
+                                                       workers=workers, dask=dask)
     graph = rdf.corpus_to_graph(corpus)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
-    store.save_graph(graph, files["graph"], fmt=fmt)
+    from kg import store as stores
+
+    stores.save_graph(graph, files["graph"], fmt=fmt)
     write_json(to_interchange(corpus), files["extraction"])
+    graphs, written = _write_store(graph, out, manifest, store)
+    if store == "oxigraph":
+        files["store"] = out / stores.STORE_DIR
+    from kg import incremental
+
+    incremental.write_manifest(out, manifest["documents"], graphs)
     nxg = network.to_networkx(graph)
     view.write_html(view.render_html(nxg), files["html"])
-    return _summary(corpus, nxg, files)
+    summary = _summary(corpus, nxg, files)
+    return replace(summary, changes=replace(changes, graphs_written=written))
+
+
+def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: str | None,
+                           workers: int, dask: str | None
+                           ) -> tuple[Corpus, Changes, dict[str, Any]]:
+    """Extract new and changed documents, reuse the cache for the rest, then run
+    corpus identity over all. The manifest returned holds the new document hashes."""
+    from kg import incremental as inc
+    from kg.corpus_identity import resolve_corpus
+    from kg.distributed import extract_all
+    from kg.model import Corpus
+    from kg.read import read_paths
+
+    docs, problems = read_paths([str(p) for p in paths], encoding=encoding)
+    manifest = inc.read_manifest(out)
+    cache_dir = out / inc.CACHE_DIR
+    todo = inc.plan(docs, cache_dir, manifest["documents"])
+    fresh = dict(zip(todo.todo, extract_all([docs[i] for i in todo.todo], workers=workers,
+                                            dask_address=dask)))
+    articles = []
+    for i, doc in enumerate(docs):
+        doc_hash = todo.hashes[inc.document_key(doc)]
+        if i in fresh:
+            inc.save_cached(cache_dir, doc_hash, fresh[i])
+            found, failed = fresh[i]
+        else:
+            found, failed = inc.load_cached(cache_dir, doc, doc_hash)
+        articles.extend(found)
+        problems.extend(failed)
+    inc.prune_cache(cache_dir, set(todo.hashes.values()))
+    corpus = Corpus(tuple(resolve_corpus(articles)), tuple(problems))
+    changes = Changes(todo.added, todo.changed, todo.removed, todo.reused)
+    return corpus, changes, {"documents": todo.hashes, "graphs": manifest["graphs"]}
+
+
+def _write_store(graph: Any, out: Path, manifest: dict[str, Any], store: str
+                 ) -> tuple[dict[str, str], int]:
+    """Sync OUT/store with the graph split per article; with store="memory", remove it."""
+    from kg import store as stores
+    from kg.export import ntriples, partition
+
+    folder = out / stores.STORE_DIR
+    if store == "memory":
+        if stores.find_store(folder) == folder:
+            shutil.rmtree(folder)
+        return {}, 0
+    parts = {name: ntriples(triples) for name, triples in partition(graph).items()}
+    return stores.sync_store(folder, parts, manifest["graphs"])
 
 
 def extract_json(paths: Sequence[str | Path], out_file: str | Path, *,

@@ -41,6 +41,17 @@ class GraphFormat(str, Enum):
     jsonld = "jsonld"
 
 
+class StoreKind(str, Enum):
+    oxigraph = "oxigraph"
+    memory = "memory"
+
+
+class OpenWith(str, Enum):
+    auto = "auto"
+    oxigraph = "oxigraph"
+    memory = "memory"
+
+
 class ResultFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -73,10 +84,10 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(path: Path) -> Any:
-    from kg.query import open_graph
+def _open(path: Path, store: str = "auto") -> Any:
+    from kg.store import load_graph
 
-    return open_graph(path)
+    return load_graph(path, backend=store)
 
 
 def _network(path: Path) -> Any:
@@ -86,7 +97,8 @@ def _network(path: Path) -> Any:
 
 
 GraphArg = typer.Argument(..., metavar="GRAPH",
-                          help="A graph file written by `kg build` (.ttl, .nt, .nq, .jsonld).")
+                          help="A graph file written by `kg build` (.ttl, .nt, .nq, .jsonld), "
+                               "its Oxigraph store (output/store) or its output folder.")
 NAME_HELP = "Name (label, alias, part of a name) or IRI."
 
 
@@ -100,15 +112,28 @@ def build(
                                     help="Graph file format."),
     encoding: str = typer.Option(None, "--encoding", metavar="ENC",
                                  help="Input encoding (default: detect)."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, metavar="N",
+                                help="Extract in N processes."),
+    dask: str = typer.Option(None, "--dask", metavar="SCHEDULER_ADDRESS",
+                             help="Extract on a Dask cluster, e.g. tcp://10.0.0.5:8786."),
+    store: StoreKind = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
+                                    help="Also write an Oxigraph store to DIR/store "
+                                         "(memory: graph file only)."),
 ) -> None:
-    """Extract facts and write graph.<ext>, extraction.json and graph.html to a folder.
+    """Extract facts and write graph.<ext>, extraction.json, graph.html and a store to a folder.
 
-    Example: kg build examples/ -o output --format ttl
+    Rebuilding into the same folder re-extracts only new or changed articles.
+
+    Example: kg build examples/ -o output --workers 2
     """
     from kg.build import build as run_build
 
-    summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding)
+    summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding, workers=workers,
+                        dask=dask, store=store.value)
     console.print(f"{summary.articles} articles -> {out}/")
+    c = summary.changes
+    console.print(f"  documents: {c.added} added, {c.changed} changed, {c.removed} removed, "
+                  f"{c.reused} reused; {c.graphs_written} named graphs written")
     console.print("  " + "  ".join(f"{k}: {v}" for k, v in summary.counts.items()))
     if summary.best_connected:
         console.print("best connected: " + ", ".join(
@@ -173,6 +198,9 @@ def query(
                                     help="Bind a variable (repeatable)."),
     fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", metavar="table|csv|json",
                                      help="Output format."),
+    store: OpenWith = typer.Option(OpenWith.auto, "--store", metavar="auto|oxigraph|memory",
+                                   help="Query engine: auto (Oxigraph for stores, rdflib for "
+                                        "files), oxigraph, or rdflib's memory store."),
 ) -> None:
     """Run a SPARQL query; prefixes gov:, org:, prov:, rdfs:, skos: are predeclared.
 
@@ -184,7 +212,7 @@ def query(
     if len(given) != 1:
         raise UsageError("give exactly one of: SPARQL text, --file FILE or --preset NAME")
     bindings = _params(param)
-    g = _open(graph)
+    g = _open(graph, store.value)
     if preset:
         result = q.run_preset(g, preset, bindings=bindings)
     else:
@@ -302,3 +330,77 @@ def viz(graph: Path = GraphArg,
 
     written = write_html(render_html(_open(graph), focus=focus, depth=depth), out)
     console.print(f"wrote {written}")
+
+
+@app.command()
+@handles_errors
+def export(graph: Path = GraphArg,
+           fmt: str = typer.Option("nquads", "--format", metavar="nquads",
+                                   help="Only nquads: one named graph per article."),
+           out: Path = typer.Option(..., "-o", "--out", metavar="FILE.nq",
+                                    help="The file to write.")) -> None:
+    """Write the graph as N-Quads, one named graph per article, for bulk loaders
+    (Oxigraph, Jena, QLever, GraphDB).
+
+    Example: kg export output/store --format nquads -o output/graph.nq
+    """
+    from kg.export import export_nquads
+
+    if fmt != "nquads":
+        raise UsageError(f"unknown export format '{fmt}'; use nquads (for one graph file in "
+                         "ttl, nt or jsonld, use `kg build --format`)")
+    path, graphs = export_nquads(graph, out)
+    console.print(f"wrote {path} ({graphs} named graphs)")
+
+
+@app.command()
+@handles_errors
+def push(graph: Path = GraphArg,
+         endpoint: str = typer.Option(..., "--endpoint", metavar="URL",
+                                      help="Graph Store Protocol URL, e.g. "
+                                           "http://127.0.0.1:7878/store (Oxigraph)."),
+         default_graph: bool = typer.Option(False, "--default-graph",
+                                            help="Load everything into the default graph.")
+         ) -> None:
+    """Load the graph into a SPARQL 1.1 Graph Store Protocol server, one PUT per named graph.
+
+    Example: kg push output --endpoint http://127.0.0.1:7878/store
+    """
+    from kg.push import push as run_push
+
+    summary = run_push(graph, endpoint, default_graph=default_graph)
+    console.print(f"pushed {summary.triples} triples in {summary.graphs} graphs to "
+                  f"{summary.endpoint}")
+
+
+@app.command(name="eval")
+@handles_errors
+def eval_(table: list[str] = typer.Option(["seed", "pd", "cluener"], "--table", "-t",
+                                          metavar="seed|pd|cluener",
+                                          help="Which table (repeatable; default all three)."),
+          shared: Path = typer.Option(None, "--shared", metavar="DIR",
+                                      help="The shared folder with eval/ and datasets/ "
+                                           "(default: ../shared next to the repo)."),
+          limit: int = typer.Option(None, "--limit", min=1, metavar="N",
+                                    help="Only the first N sentences of each data set."),
+          processes: int = typer.Option(2, "--processes", min=1, metavar="N",
+                                        help="Worker processes for the sentence data sets."),
+          as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON.")
+          ) -> None:
+    """Measure accuracy: seed gold, People's Daily 1998 NER test, CLUENER (post, person) pairs.
+
+    Example: kg eval --table pd --limit 200
+    """
+    import json
+
+    from kg import evaluate
+
+    unknown = sorted(set(table) - set(evaluate.TABLES))
+    if unknown:
+        raise UsageError(f"unknown table {', '.join(unknown)}; use {', '.join(evaluate.TABLES)}")
+    result = evaluate.run(table, shared=shared or evaluate.SHARED, limit=limit,
+                          processes=processes)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(evaluate.format_tables(result))

@@ -253,9 +253,10 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
     inner = [p for p in article.mentions if p.label is EntityType.PLACE
              and m.start <= p.start and p.end <= m.end]
     chain = [p for p in inner if p.start == m.start or any(q.end == p.start for q in inner)]
+    name = m.attr("canonical") or m.text
     if chain:
-        return state.key(max(chain, key=lambda p: p.end)) or "", m.text
-    return "", m.text
+        return state.key(max(chain, key=lambda p: p.end)) or "", name
+    return "", name
 
 
 def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[str, str] | None:

@@ -1,16 +1,25 @@
-"""Open and save graphs. Errors name the file, the line when known, and what to do.
+"""Open and save graphs and stores. Errors name the file, the line when known, and what to do.
 
-Graphs live in an in-memory rdflib Graph for now. Reading and writing go through a
-`Backend` so a persistent store (Oxigraph) can be added as a second backend
-without changing callers: `save_graph(..., backend="oxigraph")`.
+Two kinds of place hold a graph:
+
+- a graph file (.ttl, .nt, .nq, .jsonld), read into an in-memory rdflib graph;
+- an Oxigraph store on disk (`kg build` writes one to OUT/store), one named
+  graph per article (kg/export.py says how triples are split), queried by
+  Oxigraph's own SPARQL engine through oxrdflib with the union of the named
+  graphs as the default graph.
+
+`load_graph` takes either, or an output folder (its store, else its graph
+file); backend="memory" reads anything into rdflib's in-memory store instead.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import secrets
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rdflib import Dataset, Graph
 
@@ -18,6 +27,8 @@ from kg.errors import GraphError, OutputError
 from kg.rdf import FORMATS, bind_prefixes, serialize
 
 FORMAT_OF_SUFFIX = {".ttl": "ttl", ".nt": "nt", ".nq": "nquads", ".jsonld": "jsonld"}
+STORE_DIR = "store"  # the Oxigraph store inside an output folder
+STORE_BACKENDS = ("auto", "oxigraph", "memory")
 RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "nquads": "nquads", "jsonld": "json-ld"}
 
 
@@ -90,19 +101,182 @@ def save_graph(graph: Graph, path: str | Path, *, fmt: str | None = None,
     return path
 
 
-def load_graph(path: str | Path, *, backend: str = "memory") -> Graph:
-    """Read a .ttl, .nt, .nq or .jsonld file into a graph."""
+def load_graph(path: str | Path, *, backend: str = "auto") -> Graph:
+    """Open a graph file, an Oxigraph store, or an output folder holding either.
+
+    backend "auto": stores through Oxigraph, files into memory; "memory": everything
+    into an in-memory rdflib graph; "oxigraph": files too, into an in-memory Oxigraph."""
     path = Path(path)
+    if backend not in STORE_BACKENDS:
+        raise GraphError(f"unknown store {backend!r}; use one of {', '.join(STORE_BACKENDS)}")
+    if path.is_dir():
+        return _load_folder(path, backend)
+    if backend == "auto":
+        backend = "memory"
     fmt = format_for_path(path)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "not found"
         raise GraphError(f"{path}: {what}; give the path of a graph file "
                          f"({', '.join(FORMAT_OF_SUFFIX)})")
     try:
+        if backend == "oxigraph":
+            return _oxigraph_file(path, fmt)
         return _backend(backend).load(path, fmt)
     except OSError as exc:
         raise GraphError(f"{path}: cannot read ({exc.strerror or exc}); check the file "
                          "exists and is readable") from None
+
+
+def find_store(path: str | Path) -> Path | None:
+    """The Oxigraph store at `path`, or in `path`/store (an output folder), or None."""
+    path = Path(path)
+    for candidate in (path, path / STORE_DIR):
+        if (candidate / "CURRENT").is_file():  # RocksDB's marker file
+            return candidate
+    return None
+
+
+def open_store(path: str | Path, *, read_only: bool = True) -> Any:
+    """A pyoxigraph Store on disk (created when writing and absent)."""
+    import pyoxigraph as ox
+
+    path = Path(path)
+    try:
+        if read_only:
+            return ox.Store.read_only(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as exc:
+        reason = " ".join(str(exc).split())
+        raise GraphError(f"{path}: cannot open the Oxigraph store ({reason}); check that no "
+                         "other command is writing it, or rebuild it with `kg build`") from None
+
+
+def store_graph(store: Any) -> Graph:
+    """An rdflib view of a pyoxigraph Store: SPARQL runs in Oxigraph, default graph = union."""
+    dataset = Dataset(store=_oxigraph_store_class()(store=store), default_union=True)
+    bind_prefixes(dataset)
+    return dataset
+
+
+@functools.cache
+def _oxigraph_store_class() -> type:
+    from oxrdflib import OxigraphStore
+
+    class PrefixSafeOxigraphStore(OxigraphStore):
+        """oxrdflib hands initNs to pyoxigraph, which wants plain strings, not Namespaces."""
+
+        def query(self, query: Any, initNs: Any, initBindings: Any, queryGraph: Any,  # noqa: N803
+                  **kwargs: Any) -> Any:
+            prefixes = {k: str(v) for k, v in initNs.items()}
+            return super().query(query, prefixes, initBindings, queryGraph, **kwargs)
+
+    return PrefixSafeOxigraphStore
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def sync_store(path: str | Path, parts: dict[str, bytes], previous: dict[str, str]
+               ) -> tuple[dict[str, str], int]:
+    """Make the store at `path` hold exactly `parts` (graph name -> N-Triples): replace
+    the named graphs whose content hash differs from `previous`, drop the ones gone.
+    Returns the new hashes and how many graphs were written."""
+    import pyoxigraph as ox
+
+    hashes = {name: content_hash(data) for name, data in parts.items()}
+    store = open_store(path, read_only=False)
+    try:
+        existing = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+        if not existing:
+            _bulk_load(store, parts)
+            return hashes, len(parts)
+        for name in sorted(existing - hashes.keys()):
+            store.remove_graph(ox.NamedNode(name))
+        written = 0
+        for name, data in parts.items():
+            if name in existing and previous.get(name) == hashes[name]:
+                continue
+            graph = ox.NamedNode(name)
+            if name in existing:
+                store.clear_graph(graph)
+            store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            written += 1
+        return hashes, written
+    finally:
+        store.flush()
+        del store  # closes RocksDB and releases its lock
+
+
+def _bulk_load(store: Any, parts: dict[str, bytes]) -> None:
+    import pyoxigraph as ox
+
+    quads = []
+    for name, data in parts.items():
+        suffix = f" <{name}> ."
+        quads.extend(line[:-2] + suffix for line in data.decode("utf-8").splitlines() if line)
+    if quads:
+        store.bulk_load(("\n".join(quads) + "\n").encode("utf-8"),
+                        format=ox.RdfFormat.N_QUADS)
+
+
+def read_nquads(source: str | Path) -> bytes:
+    """Sorted N-Quads of a store (as stored) or of a graph file (split per article)."""
+    import pyoxigraph as ox
+
+    from kg.export import nquads, partition
+
+    found = find_store(source)
+    if found is not None:
+        data = open_store(found).dump(format=ox.RdfFormat.N_QUADS)
+        lines = sorted(line for line in data.decode("utf-8").splitlines() if line)
+        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    return nquads(partition(load_graph(_graph_file(Path(source)), backend="memory")))
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write `data` to `path` atomically."""
+    _write_atomic(Path(path), data)
+    return Path(path)
+
+
+def _load_folder(path: Path, backend: str) -> Graph:
+    found = find_store(path)
+    if found is not None and backend in ("auto", "oxigraph"):
+        return store_graph(open_store(found))
+    if found is not None:  # memory: the store's quads into rdflib
+        graph = Dataset(default_union=True)
+        bind_prefixes(graph)
+        graph.parse(data=read_nquads(found).decode("utf-8"), format="nquads")
+        return graph
+    return load_graph(_graph_file(path), backend=backend)
+
+
+def _graph_file(path: Path) -> Path:
+    """The graph file itself, or the graph.* that `kg build` wrote into folder `path`."""
+    if not path.is_dir():
+        return path
+    for suffix in FORMAT_OF_SUFFIX:
+        if (path / f"graph{suffix}").is_file():
+            return path / f"graph{suffix}"
+    raise GraphError(f"{path}: a folder with neither an Oxigraph store nor a graph file; "
+                     "give a graph file or an output folder of `kg build`")
+
+
+def _oxigraph_file(path: Path, fmt: str) -> Graph:
+    """A graph file loaded into an in-memory Oxigraph store."""
+    import pyoxigraph as ox
+
+    formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+               "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=formats[fmt])
+    except SyntaxError as exc:
+        raise GraphError(f"{path}: cannot parse as {fmt} ({' '.join(str(exc).split())}); "
+                         "fix the file or regenerate it") from None
+    return store_graph(store)
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,17 +1,25 @@
 """One self-contained HTML page of the entity network (pyvis / vis-network).
 
-The page makes no network requests: vis-network is inlined, and the bootstrap
-links pyvis's template always adds are removed. Tooltips are built as HTML from
-html.escape()d text and turned into DOM elements in the page, so evidence like
-`<script>` shows as text and never runs. Node and edge labels are drawn on the
-canvas (never parsed as HTML) and reach the page through JSON that escapes <, >, &.
+The page makes no network requests: vis-network is inlined, the bootstrap links
+pyvis's template always adds are removed, and a Content-Security-Policy forbids
+any fetch. The layout is computed here (per connected component, spring layout
+on each component's best-connected nodes), so the page draws at once with
+physics off. Everything the side panel, search and filters need travels as one
+JSON block (<, >, & escaped) read with JSON.parse and shown with textContent:
+evidence such as `<script>` stays text and never runs.
+
+Large graphs: the page carries the `limit` best-connected entities (and the
+facts among them); by default it draws the top `top` of those by degree.
 """
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import tempfile
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,54 +37,48 @@ STYLES = {  # type: (colour, vis shape, Chinese name)
     "Other": ("#9c9c9c", "ellipse", "其他"),
 }
 RELATION_NAMES = {
-    "holdsPost": "任职 (holds post)", "partOf": "隶属 (part of)",
-    "locatedIn": "位于 (located in)", "subOrganizationOf": "下属 (sub-organisation of)",
-    "launched": "发起 (launched)",
+    "holdsPost": "任职", "partOf": "隶属", "locatedIn": "位于",
+    "subOrganizationOf": "下属", "launched": "发起",
 }
+LEVEL_NAMES = {
+    "province": "省级", "prefecture": "地级", "county": "县级", "township": "乡级",
+    "village": "村级", "community": "社区", "residential": "小区", "other": "其他",
+}
+CATEGORY_NAMES = {
+    "party": "党组织", "government": "政府", "public_institution": "事业单位",
+    "self_governance": "自治组织", "legislature": "人大", "social_organization": "社会组织",
+    "public_security": "公安", "judicial": "司法", "media": "媒体", "enterprise": "企业",
+    "procuratorate": "检察", "court": "法院", "military": "军队", "cppcc": "政协",
+}
+LIMIT = 2000  # entities carried by the page
+TOP = 300  # entities drawn by default when the page carries more than 2 * TOP
+EVIDENCE_PER_FACT = 3
+SENTENCE_CHARS = 240
+# Headless Chromium as the tests and scripts/screenshot.py start it (Debian's package).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run")
 OPTIONS = {
-    "physics": {"enabled": True, "solver": "forceAtlas2Based",
-                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
-                "stabilization": {"enabled": True, "iterations": 400, "fit": True}},
-    "interaction": {"hover": True, "tooltipDelay": 120},
-    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-              "font": {"size": 10, "align": "middle"}, "color": {"color": "#999999"},
-              "smooth": {"enabled": True, "type": "dynamic"}},
+    "physics": {"enabled": False},
+    "layout": {"improvedLayout": False},
+    "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
+    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
+              "font": {"size": 10, "align": "middle"}, "color": {"color": "#aaaaaa"},
+              "smooth": False},
     "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"}},
 }
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'")
 _ANCHOR = "network = new vis.Network(container, data, options);"
-# Before drawing: tooltip HTML strings become elements (vis-network shows plain
-# strings as text). After: physics stops once the layout has stabilised.
-_BEFORE = """function kgTip(item) {
-  if (typeof item.title !== "string") { return null; }
-  var box = document.createElement("div"); box.className = "kg-tip"; box.innerHTML = item.title;
-  return {id: item.id, title: box};
-}
-nodes.update(nodes.get().map(kgTip).filter(Boolean));
-edges.update(edges.get().map(kgTip).filter(Boolean));
-"""
-_AFTER = """network.once("stabilizationIterationsDone", function () {
-  network.setOptions({physics: {enabled: false}});
-});
-"""
 _EXTERNAL_TAG = re.compile(
     r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
     r"|<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.IGNORECASE)
-_CSS = """<style>
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 0; }
-#kg-legend { position: fixed; top: 10px; right: 10px; z-index: 10; background: #fff;
-  border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; font-size: 13px; }
-#kg-legend h2 { font-size: 14px; margin: 0 0 6px 0; }
-#kg-legend ul { list-style: none; margin: 0; padding: 0; }
-#kg-legend .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px;
-  vertical-align: middle; }
-.kg-tip { max-width: 420px; white-space: normal; font-size: 13px; line-height: 1.5; }
-.kg-tip q { color: #333; }
-</style>
-"""
 
 
 def render_html(graph_or_nxg: Graph | nx.MultiDiGraph, *, focus: str | None = None,
-                depth: int = 1, title: str = "基层治理知识图谱") -> str:
+                depth: int = 1, title: str = "基层治理知识图谱", limit: int = LIMIT,
+                top: int = TOP) -> str:
     """The page for a whole graph, or for the entities within `depth` hops of `focus`."""
     from kg import network
 
@@ -85,112 +87,255 @@ def render_html(graph_or_nxg: Graph | nx.MultiDiGraph, *, focus: str | None = No
         nxg = network.to_networkx(graph_or_nxg)
     if focus is not None:
         nxg = network.neighbourhood(nxg, focus, depth)
-    page = _pyvis_page(nxg)
-    return _finish(page, nxg, title)
+    data = page_data(nxg, limit=limit, top=top)
+    return _finish(_pyvis_page(data), data, title)
 
 
-def _pyvis_page(nxg: nx.MultiDiGraph) -> str:
+# ---------------------------------------------------------------- data for the page
+
+def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP) -> dict[str, Any]:
+    """Nodes (with positions), facts, evidence tables and filter values, as plain JSON data."""
+    degree = dict(nxg.degree())
+    keep = sorted(nxg, key=lambda n: (-degree[n], nxg.nodes[n]["label"], n))[:limit]
+    index = {n: i for i, n in enumerate(keep)}
+    places = anchor_places(nxg)
+    provinces = {n: _province(nxg, p) for n, p in places.items()}
+    positions = layout(nxg.subgraph(keep))
+    table: dict[str, list[str]] = {"sentences": [], "articles": []}
+    lookup: dict[str, dict[str, int]] = {"sentences": {}, "articles": {}}
+
+    def ref(kind: str, text: str) -> int:
+        if text not in lookup[kind]:
+            lookup[kind][text] = len(table[kind])
+            table[kind].append(text)
+        return lookup[kind][text]
+
+    nodes = [_node_data(nxg, n, degree[n], places.get(n), provinces.get(n), positions[n],
+                        [ref("articles", a) for a in nxg.nodes[n].get("articles", ())[:8]])
+             for n in keep]
+    edges = []
+    for u, v, d in sorted(nxg.subgraph(keep).edges(data=True),
+                          key=lambda e: (index[e[0]], index[e[1]], e[2]["relation"])):
+        evidence = [[ref("sentences", _clip(e.get("sentence", ""))),
+                     ref("articles", e.get("article") or e.get("article_id") or "")]
+                    for e in (d.get("evidence") or [d])[:EVIDENCE_PER_FACT] if e.get("sentence")]
+        edges.append({"from": index[u], "to": index[v], "relation": d["relation"],
+                      "label": d["label"], "past": bool(d.get("past")), "evidence": evidence})
+    return {"nodes": nodes, "edges": edges, **table,
+            "total": {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges()},
+            "top": top if len(nodes) > 2 * top else len(nodes),
+            "focus": index.get(nxg.graph.get("focus", ""), -1),
+            "names": {"type": {k: v[2] for k, v in STYLES.items()}, "level": LEVEL_NAMES,
+                      "category": CATEGORY_NAMES, "relation": RELATION_NAMES},
+            "order": {"type": list(STYLES), "level": list(LEVEL_NAMES),
+                      "category": list(CATEGORY_NAMES)},
+            "styles": {k: {"color": c, "shape": s} for k, (c, s, _) in STYLES.items()}}
+
+
+def _node_data(nxg: nx.MultiDiGraph, node: str, degree: int, place: str | None,
+               province: str | None, xy: tuple[float, float], articles: list[int]
+               ) -> dict[str, Any]:
+    data = nxg.nodes[node]
+    place_level = nxg.nodes[place].get("level", "") if place else ""
+    return {"iri": node, "label": data["label"], "type": data["type"],
+            "level": data.get("level", ""), "category": data.get("category", ""),
+            "initiative_type": data.get("initiative_type", ""),
+            "place_level": place_level, "province": province or "",
+            "aliases": list(data.get("aliases", ())), "articles": articles,
+            "degree": degree, "x": round(xy[0], 1), "y": round(xy[1], 1)}
+
+
+def _clip(sentence: str) -> str:
+    return sentence if len(sentence) <= SENTENCE_CHARS else sentence[:SENTENCE_CHARS] + "…"
+
+
+def anchor_places(nxg: nx.MultiDiGraph) -> dict[str, str]:
+    """Each entity's place: itself for a place, where an organisation sits, where a
+    person holds a post, where an initiative's launcher sits (first found, by IRI)."""
+    found = {n: n for n, d in nxg.nodes(data=True) if d["type"] == "Place"}
+    steps = (("Organization", "out", ("locatedIn",)), ("Organization", "out", ("subOrganizationOf",)),
+             ("Person", "out", ("holdsPost",)), ("Initiative", "in", ("launched",)))
+    for _ in range(3):  # sub-organisations of sub-organisations
+        for kind, way, relations in steps:
+            for n, d in nxg.nodes(data=True):
+                if n in found or d["type"] != kind:
+                    continue
+                edges = nxg.out_edges(n, data=True) if way == "out" else nxg.in_edges(n, data=True)
+                hits = sorted(found[o if way == "out" else s] for s, o, e in edges
+                              if e["relation"] in relations and (o if way == "out" else s) in found)
+                if hits:
+                    found[n] = hits[0]
+    return found
+
+
+def _province(nxg: nx.MultiDiGraph, place: str) -> str:
+    """The label of the province-level place above `place` (following partOf), or ''."""
+    seen = set()
+    while place not in seen:
+        seen.add(place)
+        if nxg.nodes[place].get("level") == "province":
+            return nxg.nodes[place]["label"]
+        parents = sorted(o for _, o, d in nxg.out_edges(place, data=True)
+                         if d["relation"] == "partOf")
+        if not parents:
+            return ""
+        place = parents[0]
+    return ""
+
+
+def layout(nxg: nx.MultiDiGraph, *, backbone: int = 300, seed: int = 7
+           ) -> dict[str, tuple[float, float]]:
+    """Positions in page pixels: each connected component laid out on its own and the
+    components packed in rows, largest first. Big components get a spring layout of
+    their `backbone` best-connected nodes; the rest circle the neighbour that placed them."""
+    import networkx as nx
+
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(nxg))
+    simple.add_edges_from(sorted((u, v) for u, v in nxg.edges() if u != v))
+    parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c))
+    shapes = [_component_layout(simple.subgraph(c), backbone, seed) for c in parts]
+    width = 2.2 * math.sqrt(sum(_extent(s) ** 2 for s in shapes)) + 1
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for shape in shapes:
+        size = _extent(shape)
+        if x > 0 and x + size > width:
+            x, y, row = 0.0, y + row + 60, 0.0
+        for node, (px, py) in shape.items():
+            positions[node] = (x + size / 2 + px, y + size / 2 + py)
+        x, row = x + size + 60, max(row, size)
+    return positions
+
+
+def _extent(shape: dict[str, tuple[float, float]]) -> float:
+    return 2 * max((max(abs(px), abs(py)) for px, py in shape.values()), default=0) + 40
+
+
+def _component_layout(sub: nx.Graph, backbone: int, seed: int
+                      ) -> dict[str, tuple[float, float]]:
+    import networkx as nx
+
+    n = sub.number_of_nodes()
+    if n == 1:
+        return {next(iter(sub)): (0.0, 0.0)}
+    core = sorted(sub, key=lambda v: (-sub.degree(v), v))[:backbone]
+    scale = 110 * math.sqrt(len(core))
+    pos = {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in nx.spring_layout(
+        sub.subgraph(core), seed=seed, iterations=60).items()}
+    # The rest: breadth-first from the core, each on a ring around the node that reached it.
+    frontier, ring = list(core), 0
+    while len(pos) < n and frontier:
+        ring += 1
+        nxt = []
+        for parent in frontier:
+            kids = sorted(k for k in sub[parent] if k not in pos)
+            radius = 40 + 6 * math.sqrt(len(kids)) * 4
+            for i, kid in enumerate(kids):
+                angle = 2 * math.pi * i / len(kids) + ring
+                pos[kid] = (pos[parent][0] + radius * math.cos(angle),
+                            pos[parent][1] + radius * math.sin(angle))
+            nxt.extend(kids)
+        frontier = nxt
+    return pos
+
+
+# ---------------------------------------------------------------- the page
+
+def _pyvis_page(data: dict[str, Any]) -> str:
     from pyvis.network import Network
 
     net = Network(height="100vh", width="100%", directed=True, heading="",
                   cdn_resources="in_line")
     # Chinese stays readable in the page source; jinja's tojson still escapes <, >, &, '.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    # Filled directly: pyvis's add_node/add_edge scan lists and are quadratic.
-    net.nodes = [_node(nxg, n, d) for n, d in sorted(nxg.nodes(data=True))]
+    # Filled directly (pyvis's add_node/add_edge are quadratic): the entities drawn first.
+    shown = range(min(data["top"], len(data["nodes"])))  # nodes come sorted by degree
+    net.nodes = [_vis_node(data, i) for i in shown]
     net.node_ids = [n["id"] for n in net.nodes]
     net.node_map = {n["id"]: n for n in net.nodes}
-    net.edges = [_edge(nxg, u, v, d) for u, v, d in sorted(
-        nxg.edges(data=True), key=lambda e: (e[0], e[1], e[2]["relation"], e[2]["label"]))]
+    drawn = set(shown)
+    net.edges = [_vis_edge(data, k) for k, e in enumerate(data["edges"])
+                 if e["from"] in drawn and e["to"] in drawn]
     net.options = OPTIONS
     return net.generate_html()
 
 
-def _node(nxg: nx.MultiDiGraph, node: str, data: dict[str, Any]) -> dict[str, Any]:
-    colour, shape, _ = STYLES.get(data["type"], STYLES["Other"])
-    item = {"id": node, "label": data["label"], "shape": shape, "color": colour,
-            "group": data["type"], "size": 12 + 3 * nxg.degree(node) ** 0.5,
-            "title": _node_tip(nxg, node, data)}
-    if nxg.graph.get("focus") == node:
+def _vis_node(data: dict[str, Any], i: int) -> dict[str, Any]:
+    """The same node the page script builds (kgVisNode in graph.js)."""
+    node = data["nodes"][i]
+    colour, shape, name = STYLES.get(node["type"], STYLES["Other"])
+    item = {"id": node["iri"], "label": node["label"], "shape": shape, "color": colour,
+            "group": node["type"], "size": round(10 + 4 * math.log1p(node["degree"]), 1),
+            "x": node["x"], "y": node["y"], "physics": False,
+            # Plain text: vis-network shows string titles as text; no "href" (pyvis's HTML popup).
+            "title": f"{node['label']} · {name}".replace("href", "hr\u200bef")}
+    if i == data["focus"]:
         item.update(borderWidth=4, color={"background": colour, "border": "#222222"})
     return item
 
 
-def _edge(nxg: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
-    label = data["label"] + ("（曾任）" if data.get("past") else "")
-    return {"from": u, "to": v, "label": label, "arrows": "to",
-            "title": _edge_tip(nxg, u, v, data)}
+def _vis_edge(data: dict[str, Any], k: int) -> dict[str, Any]:
+    edge = data["edges"][k]
+    label = edge["label"] + ("（曾任）" if edge["past"] else "")
+    return {"id": k, "from": data["nodes"][edge["from"]]["iri"],
+            "to": data["nodes"][edge["to"]]["iri"], "label": label, "arrows": "to"}
 
 
-def _tip(parts: list[str]) -> str:
-    # pyvis switches to an innerHTML popup when a title contains "href"; keep it off.
-    return "<br>".join(parts).replace("href", "hr&#101;f")
+def _asset(name: str) -> str:
+    return (resources.files("kg.data") / "view" / name).read_text(encoding="utf-8")
 
 
-def _quote(evidence: dict[str, Any]) -> str:
-    sentence = evidence.get("sentence", "")
-    if len(sentence) > 200:
-        sentence = sentence[:200] + "…"
-    source = f" —《{escape(evidence['article'])}》" if evidence.get("article") else ""
-    return f"<q>{escape(sentence)}</q>{source}" if sentence else source
+def script_json(data: Any) -> str:
+    """JSON that is safe inside <script>: <, >, & and line separators escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, safe)
+    return text
 
 
-def _node_tip(nxg: nx.MultiDiGraph, node: str, data: dict[str, Any]) -> str:
-    kind = STYLES.get(data["type"], STYLES["Other"])[2]
-    parts = [f"<b>{escape(data['label'])}</b>", escape(f"{kind} ({data['type']})")]
-    for key, name in (("level", "层级"), ("category", "类别"), ("initiative_type", "类型")):
-        if data.get(key):
-            parts.append(f"{name}: {escape(data[key])}")
-    if data.get("aliases"):
-        parts.append("别名: " + escape("、".join(data["aliases"])))
-    incident = [d for *_, d in nxg.edges(node, data=True)] + \
-               [d for *_, d in nxg.in_edges(node, data=True)]
-    quotes = [_quote(d) for d in incident if d.get("sentence")][:2]
-    parts.extend(quotes)
-    if data.get("articles") and not quotes:
-        parts.append("见于: " + escape("；".join(data["articles"][:3])))
-    return _tip(parts)
+def _controls(data: dict[str, Any], title: str) -> str:
+    total = data["total"]
+    carried = (f"页面含度数最高的 {len(data['nodes'])} 个实体（共 {total['nodes']} 个）"
+               if len(data["nodes"]) < total["nodes"] else
+               f"{total['nodes']} 个实体 · {total['edges']} 条关系")
+    rows = "".join(f'<li><span class="swatch" style="background:{c}"></span>'
+                   f"{escape(n)} {escape(k)} · {escape(s)}</li>"
+                   for k, (c, s, n) in STYLES.items())
+    return _asset("controls.html").replace("{{title}}", escape(title)).replace(
+        "{{carried}}", escape(carried)).replace("{{legend}}", rows)
 
 
-def _edge_tip(nxg: nx.MultiDiGraph, u: str, v: str, data: dict[str, Any]) -> str:
-    head = f"{nxg.nodes[u]['label']} → {nxg.nodes[v]['label']}"
-    parts = [f"<b>{escape(head)}</b>",
-             escape(RELATION_NAMES.get(data["relation"], data["relation"]))]
-    if data.get("title"):
-        parts.append(escape(data["title"] + ("（曾任）" if data.get("past") else "")))
-    evidence = data.get("evidence") or [data]
-    parts.extend(_quote(e) for e in evidence[:3] if e.get("sentence"))
-    return _tip(parts)
-
-
-def _legend(nxg: nx.MultiDiGraph, title: str) -> str:
-    present = {d["type"] for _, d in nxg.nodes(data=True)}
-    rows = []
-    for kind, (colour, shape, name) in STYLES.items():
-        if kind in present or kind != "Other":
-            rows.append(f'<li><span class="swatch" style="background:{colour}"></span>'
-                        f"{escape(name)} {escape(kind)} · {escape(shape)}</li>")
-    count = f"{nxg.number_of_nodes()} 个实体 · {nxg.number_of_edges()} 条关系"
-    return (f'<div id="kg-legend"><h2>{escape(title)}</h2><ul>{"".join(rows)}</ul>'
-            f"<div>{escape(count)}</div><div>悬停查看证据句 · hover for evidence</div></div>\n")
-
-
-def _finish(page: str, nxg: nx.MultiDiGraph, title: str) -> str:
+def _finish(page: str, data: dict[str, Any], title: str) -> str:
     if _ANCHOR not in page:
         raise RuntimeError("pyvis template changed: cannot find where the network is drawn")
     page = _EXTERNAL_TAG.sub("", page)
     page = re.sub(r"<!--\s*<link[^>]*node_modules.*?-->\s*", "", page, flags=re.S)  # dead refs
     page = re.sub(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", "", page)  # empty pyvis heading
-    page = page.replace(_ANCHOR, _BEFORE + _ANCHOR + "\n" + _AFTER, 1)
     page = page.replace("<html>", '<html lang="zh">', 1)
-    page = page.replace('<meta charset="utf-8">',
-                        f'<meta charset="utf-8">\n<title>{escape(title)}</title>\n{_CSS}', 1)
-    page = page.replace("<body>", "<body>\n" + _legend(nxg, title), 1)
+    head = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" '
+            f'content="{CSP}">\n<title>{escape(title)}</title>\n'
+            f"<style>\n{_asset('graph.css')}</style>\n")
+    page = page.replace('<meta charset="utf-8">', head, 1)
+    page = page.replace("<body>", "<body>\n" + _controls(data, title), 1)
+    tail = (f'<script type="application/json" id="kg-data">{script_json(data)}</script>\n'
+            f"<script>\n{_asset('graph.js')}</script>\n</body>")
+    page = _replace_last(page, "</body>", tail)
     leftover = _EXTERNAL_TAG.search(page)
     if leftover:
         raise RuntimeError(f"page still loads an external resource: {leftover[0][:80]}")
     return page
 
+
+def _replace_last(text: str, old: str, new: str) -> str:
+    head, sep, tail = text.rpartition(old)
+    if not sep:
+        raise RuntimeError(f"pyvis template changed: no {old}")
+    return head + new + tail
+
+
+# ---------------------------------------------------------------- writing
 
 def write_html(html: str, path: str | Path) -> Path:
     """Write the page atomically (temp file + rename), creating the folder if needed."""
@@ -215,7 +360,6 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
         raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); "
                           "choose another path with -o") from None
     return target
-
 
 
 def _umask() -> int:

@@ -109,3 +109,23 @@ def test_two_people_of_one_name_in_different_places_stay_two():
 def test_extraction_never_raises_on_odd_text(text):
     corpus = extract_text(text)
     assert corpus.problems == ()
+
+
+def test_新任_between_place_and_body_is_not_part_of_the_body():
+    art = article("浙江省景宁县鹤溪街道新任党工委书记叶康说。")
+    assert ("叶康", "书记", "鹤溪街道党工委") in facts(art, RelationType.HOLDS_POST)
+
+
+def test_body_的_name_post_gives_a_post():
+    art = article("江苏省南京市，南京农业大学的潘根兴教授带领学生。")
+    assert ("潘根兴", "教授", "南京农业大学") in facts(art, RelationType.HOLDS_POST)
+
+
+def test_a_titled_person_is_the_actor_not_the_body_of_the_title():
+    art = article("河南省许昌市委政策研究室主任李密以“五星”党支部创建为抓手。")
+    assert ("李密", "五星") in facts(art, RelationType.LAUNCHED)
+
+
+def test_department_post_stays_with_the_department():
+    art = article("河南省许昌市委政策研究室主任李密说。")
+    assert ("李密", "主任", "许昌市委政策研究室") in facts(art, RelationType.HOLDS_POST)

@@ -21,6 +21,7 @@ from kg.recognise.tokens import TokenIndex
 REF_CHARS = set("省市州县区镇乡村")
 GENERIC_PLACE_WORDS = {"乡镇", "城镇", "村镇", "集镇", "城市", "农村", "乡村", "城区", "社区", "山区", "全市",
                        "全县", "全区", "全省", "全镇", "全村", "各村", "各镇", "各县", "各区", "各市"}
+SKIPPABLE = ("新任", "现任", "时任", "前任")
 SELF_REF_HEADS = {"村两委", "村委会", "村民委员会"}
 COMMITTEE_PLACE_ENDINGS = set("省市州县区旗")
 MODIFIER_FLAGS = {"n", "nz", "vn", "j", "nt", "ns", "b", "ng", "l", "an", "m", "nr"}
@@ -52,6 +53,12 @@ def propose_organizations(text: str, places: list[Mention], tokens: TokenIndex) 
     orgs += _named_bodies(text, tokens, place_cover)
     for h, e, head in _head_hits(text, place_cover):
         start, ref = _left_edge(text, h, place_end, orgs, tokens)
+        skipped = _skipped_modifier(text, h, place_end) if start is None else None
+        if skipped is not None:  # 鹤溪街道|新任|党工委书记: the body is 鹤溪街道党工委
+            place = place_end[skipped]
+            orgs.append(_org(text, place.start, e, lexicon.org_heads()[head], "head")
+                        .with_attrs(canonical=place.text + head))
+            continue
         if start is None:
             ref = _self_ref(text, h, head, tokens)
             start = h if ref else None
@@ -145,6 +152,14 @@ def _ref_edge(text: str, h: int, tokens: TokenIndex, head: str = "") -> tuple[in
         if h == 1 or text[h - 2] in MODIFIER_STOP or tok is None or tok.start == h - 1:
             return h - 1, text[h - 1]
     return None, ""
+
+
+def _skipped_modifier(text: str, h: int, place_end: dict[int, Mention]) -> int | None:
+    """The end of a place right before 新任/现任/时任/前任 + head, if that is the shape."""
+    for word in SKIPPABLE:
+        if text.endswith(word, 0, h) and h - len(word) in place_end:
+            return h - len(word)
+    return None
 
 
 def _self_ref(text: str, h: int, head: str, tokens: TokenIndex) -> str:

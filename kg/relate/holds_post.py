@@ -87,6 +87,12 @@ def _title_before(text: str, person: Mention, index: _Index):
 
 
 def _title_after(text: str, person: Mention, index: _Index):
+    """NAME，是 ORG 的 POST; or ORG 的 NAME POST (南京农业大学的潘根兴教授)."""
+    post = index.starting(person.end, (EntityType.POST,))
+    if post is not None and text.endswith("的", 0, person.start):
+        body = index.ending(person.start - 1, BODY_TYPES)
+        if body is not None:
+            return [(post, body, False)]
     pos = person.end
     if text.startswith("，", pos):
         pos += 1

@@ -1,0 +1,158 @@
+"""Incremental builds: a content hash per document, a cache of its extraction, a manifest.
+
+Extraction (jieba and the rules) is the expensive, per-document part; corpus
+identity (kg/corpus_identity.py) rewrites person keys across articles, so it
+cannot be cached per document. The cache therefore holds each document's
+articles *before* corpus identity, keyed by a hash of the document's text, its
+source and id, and the extractor version. A rebuild re-extracts only new or
+changed documents and re-runs the cheap corpus-level stages over all of them,
+so its output equals a build from scratch.
+
+Layout under the output folder:
+    manifest.json          {"extractor": ..., "documents": {doc key: hash}, "graphs": {...}}
+    cache/<hash>.pickle    (articles, problems) of one document
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import secrets
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kg.errors import OutputError
+from kg.model import Article, Document, Problem
+
+MANIFEST = "manifest.json"
+CACHE_DIR = "cache"
+# Code and data whose change changes what extraction returns.
+_EXTRACTOR_PARTS = ("normalise.py", "segment.py", "recognise", "resolve.py", "relate",
+                    "pipeline.py", "gazetteer.py", "lexicon.py", "model.py", "data/lexicon")
+
+Extracted = tuple[list[Article], list[Problem]]
+
+
+@cache
+def extractor_version() -> str:
+    """A hash of the extraction code and lexicons: a change to either invalidates the cache."""
+    import kg
+
+    root = Path(kg.__file__).resolve().parent
+    digest = hashlib.sha256(kg.__version__.encode())
+    for part in _EXTRACTOR_PARTS:
+        target = root / part
+        files = sorted(target.rglob("*")) if target.is_dir() else [target]
+        for path in files:
+            if path.is_file() and path.suffix in (".py", ".tsv", ".txt"):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def document_key(doc: Document) -> str:
+    """A document's identity across builds: its source and id (jsonl records share a source)."""
+    return f"{doc.source}#{doc.id}"
+
+
+def document_hash(doc: Document) -> str:
+    """Hash of everything extraction reads from a document, plus the extractor version."""
+    digest = hashlib.sha256(extractor_version().encode())
+    # Not doc.line: a record moving down a .jsonl file is the same record.
+    for part in (doc.id, doc.source, doc.title, doc.date, doc.url, doc.text):
+        digest.update(b"\x00" + part.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class Plan:
+    """Which documents to extract and which cached results to reuse."""
+
+    hashes: dict[str, str]  # doc key -> hash, for every current document
+    todo: list[int] = field(default_factory=list)  # indexes into docs to extract
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    reused: int = 0
+
+
+def plan(docs: list[Document], cache_dir: Path, previous: dict[str, str]) -> Plan:
+    """Compare the documents with the previous manifest and the cache folder."""
+    hashes = {document_key(d): document_hash(d) for d in docs}
+    result = Plan(hashes)
+    for i, doc in enumerate(docs):
+        key = document_key(doc)
+        if previous.get(key) == hashes[key] and _cache_file(cache_dir, hashes[key]).is_file():
+            result.reused += 1
+            continue
+        result.todo.append(i)
+        if key in previous:
+            result.changed += 1
+        else:
+            result.added += 1
+    result.removed = len(set(previous) - set(hashes))
+    return result
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """The previous build's manifest, or an empty one (none yet, unreadable, other extractor)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"documents": {}, "graphs": {}}
+    if not isinstance(data, dict) or data.get("extractor") != extractor_version():
+        return {"documents": {}, "graphs": {}}
+    data.setdefault("documents", {})
+    data.setdefault("graphs", {})
+    return data
+
+
+def write_manifest(out: Path, documents: dict[str, str], graphs: dict[str, str]) -> Path:
+    data = {"extractor": extractor_version(), "documents": dict(sorted(documents.items())),
+            "graphs": dict(sorted(graphs.items()))}
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    path = out / MANIFEST
+    _write_bytes(path, text.encode("utf-8"))
+    return path
+
+
+def load_cached(cache_dir: Path, doc: Document, doc_hash: str) -> Extracted:
+    """A document's cached extraction; its problems get the document's current line."""
+    with _cache_file(cache_dir, doc_hash).open("rb") as handle:
+        articles, problems = pickle.load(handle)
+    return list(articles), [replace(p, line=doc.line) for p in problems]
+
+
+def save_cached(cache_dir: Path, doc_hash: str, result: Extracted) -> None:
+    data = pickle.dumps((tuple(result[0]), tuple(result[1])), protocol=pickle.HIGHEST_PROTOCOL)
+    _write_bytes(_cache_file(cache_dir, doc_hash), data)
+
+
+def prune_cache(cache_dir: Path, keep: set[str]) -> int:
+    """Delete cached results of documents no longer in the corpus; returns how many."""
+    if not cache_dir.is_dir():
+        return 0
+    gone = [p for p in cache_dir.glob("*.pickle") if p.stem not in keep]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return len(gone)
+
+
+def _cache_file(cache_dir: Path, doc_hash: str) -> Path:
+    return cache_dir / f"{doc_hash}.pickle"
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a crash never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; choose a writable "
+                          "output folder with -o") from None
