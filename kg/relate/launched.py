@@ -69,10 +69,12 @@ def _subject(article: Article, ini: Mention, before: int | None = None) -> Menti
     first = min(cands, key=lambda m: (m.start, -m.end))
     outer = [m for m in cands if m.start == first.start]
     best = max(outer, key=lambda m: (m.end, m.label is EntityType.ORGANIZATION))
-    if best.label is EntityType.PLACE:  # walk the chain: 湖州市吴兴区 -> 吴兴区
-        ends = {m.start: m for m in cands if m.label is EntityType.PLACE}
-        while best.end in ends:
-            best = ends[best.end]
+    longest: dict[int, Mention] = {}
+    for m in sorted(cands, key=lambda m: (m.start, m.end, m.label is EntityType.ORGANIZATION)):
+        longest[m.start] = m
+    # walk the chain: 湖州市吴兴区 -> 吴兴区; 河南省许昌市委… -> the body that starts at 许昌市
+    while best.label is EntityType.PLACE and best.end in longest:
+        best = longest[best.end]
     return _titled_person(article, best, cands) or best
 
 
