@@ -31,7 +31,7 @@ def recognise(article: Article, *, gazetteer: Gazetteer | None = None) -> Articl
     covered = _cover(places + orgs)
     posts = decide(propose_posts(text, covered))
     persons = decide(propose_persons(text, posts, article.byline, covered | _cover(posts), tokens))
-    initiatives = decide(propose_initiatives(text))
+    initiatives = decide(propose_initiatives(text, tokens))
     refs = [r for r in propose_references(text) if not _cover([r]) & _cover(places + persons)]
     mentions = places + orgs + posts + persons + initiatives + refs
     return replace(article, mentions=tuple(sorted(mentions, key=_order)))

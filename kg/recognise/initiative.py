@@ -14,6 +14,7 @@ from functools import cache
 from kg import lexicon
 from kg.model import EntityType, InitiativeCategory, Mention
 from kg.recognise.scan import WordScanner
+from kg.recognise.tokens import TokenIndex
 
 QUOTED = re.compile(r"“([^“”]{2,30})”|‘([^‘’]{2,30})’|《([^《》]{2,40})》")
 CLAUSE_MARKS = set("，。！？；：…")
@@ -44,9 +45,58 @@ def _inner_category(name: str) -> InitiativeCategory | None:
     return None
 
 
-def propose_initiatives(text: str) -> list[Mention]:
+def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Mention]:
     """Quoted names with cues; a quote holding a nested quote yields the inner name only."""
-    return _quoted(text) + _policy_documents(text)
+    found = _quoted(text) + _policy_documents(text)
+    if tokens is not None:
+        found += _unquoted(text, tokens)
+    return found
+
+
+# An unquoted programme: a launching verb, then noun words, then a head that says what it is:
+# 推行|党建绩效离任评审|制度, 推出|村医参与健康养老服务激励|机制, 开展|党史学习教育|活动
+UNQUOTED_HEADS = {"制度": "mechanism", "机制": "mechanism", "工作机制": "mechanism", "模式": "model",
+                  "工作法": "mechanism", "工程": "project", "平台": "platform", "工作站": "platform",
+                  "专项行动": "campaign", "专项治理": "campaign"}
+LAUNCH_VERBS = ("开展", "推行", "推出", "实施", "实行", "建立", "探索", "打造", "建成", "创建", "启动",
+                "搭建", "深化", "创新", "推广")  # not 健全/完善: they take generic nouns
+NP_FLAGS = {"n", "nz", "vn", "j", "l", "nt", "ng", "b", "an", "i", "ns", "nr", "a"}
+ADVERBS = ("深入", "大力", "全面", "积极", "持续", "扎实", "广泛", "率先", "还", "也", "了")
+
+
+def _unquoted(text: str, tokens: TokenIndex) -> list[Mention]:
+    out = []
+    for tok in tokens.tokens:
+        if tok.word not in LAUNCH_VERBS:
+            continue
+        pos = tok.end
+        for adv in ADVERBS:  # 开展了, 大力推行 …
+            if text.startswith(adv, pos):
+                pos += len(adv)
+        m = _noun_phrase_with_head(text, pos, tokens)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def _noun_phrase_with_head(text: str, pos: int, tokens: TokenIndex) -> Mention | None:
+    start, words = pos, []
+    while pos < len(text) and pos - start <= 16:
+        tok = tokens.starting_at(pos)
+        if tok is None:
+            return None
+        head = next((h for h in sorted(UNQUOTED_HEADS, key=len, reverse=True)
+                     if text.startswith(h, pos)), None)
+        if head and len("".join(words)) >= 4:
+            end = pos + len(head)
+            return Mention(start, end, text[start:end], EntityType.INITIATIVE, "unquoted",
+                           (("category", UNQUOTED_HEADS[head]),))
+        if not (tok.flag in NP_FLAGS or tok.flag == "v" and words and tok.word not in
+                lexicon.clause_verbs()) and not (tok.word == "、" and words):
+            return None
+        words.append(tok.word)
+        pos = tok.end
+    return None
 
 
 def _policy_documents(text: str) -> list[Mention]:

@@ -75,13 +75,19 @@ TRAILING_BLOCK = set("的了是在和与及到对从向为把被让将等以于�
 
 
 @cache
+def _surface_forms(gaz: Gazetteer) -> dict[str, list[str]]:
+    """Built once per gazetteer (it walks all county-and-above rows), not once per article."""
+    return gaz.surface_forms()
+
+
+@cache
 def division_scanner(gaz: Gazetteer) -> WordScanner:
-    return WordScanner(gaz.surface_forms())
+    return WordScanner(_surface_forms(gaz))
 
 
 def propose_divisions(text: str, gaz: Gazetteer, tokens: TokenIndex) -> list[Mention]:
     """Gazetteer names of provinces, prefectures and counties."""
-    forms = gaz.surface_forms()
+    forms = _surface_forms(gaz)
     out = []
     for start, end, form in division_scanner(gaz).find_all(text):
         ids = forms[form]
