@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.model import Article, Entity, EntityType, Mention, PlaceLevel
@@ -149,13 +150,20 @@ def division_key(div, gaz: Gazetteer) -> str:
     return "Place|" + chain[top].id + "/" + "/".join(d.name for d in chain[top + 1:])
 
 
+@lru_cache(maxsize=1 << 16)
+def _find_under(gaz: Gazetteer, name: str, anchor: str) -> tuple:
+    """Memoised: find_under scans every descendant of the anchor (a province has ~100k);
+    the same village names recur across the articles of a corpus."""
+    return tuple(gaz.find_under(name, anchor))
+
+
 def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | None]:
     level = m.attr("level") or str(PlaceLevel.OTHER)
     anchors = ([prev[1]] if prev and prev[1] else []) + seen[::-1]
     if level not in GAZETTEER_LEVELS:
         anchors = []  # compounds and landmarks are not in the gazetteer
     for anchor in anchors:
-        hits = gaz.find_under(m.text, anchor)
+        hits = _find_under(gaz, m.text, anchor)
         if len(hits) == 1:
             div = hits[0]
             key = state.add(m, division_key(div, gaz), EntityType.PLACE, m.text, level=level,
@@ -241,11 +249,16 @@ def _resolve_org(article: Article, m: Mention, state: Resolved) -> None:
 def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]:
     """(place key, canonical name) for an organisation mention."""
     ref = m.attr("ref")
+    if m.attr("place_span"):  # a body listed after another shares its place prefix
+        s, e = (int(x) for x in m.attr("place_span").split(":"))
+        return state.key_of.get((s, e, EntityType.PLACE), ""), m.attr("canonical")
     if ref:
         target = _referent(article, m, ref, state)
         if target is None:
             return "", m.text
         key, written = target
+        if m.source == "listed":
+            return key, written + m.attr("canonical")
         rest = m.text[2:] if m.text.startswith("该") else m.text[1:]
         if m.source == "head" and m.text.startswith(ref) and m.text[:3] in ("村两委", "村委会", "村民委"):
             rest = m.text[1:]

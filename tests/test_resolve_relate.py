@@ -129,3 +129,18 @@ def test_a_titled_person_is_the_actor_not_the_body_of_the_title():
 def test_department_post_stays_with_the_department():
     art = article("河南省许昌市委政策研究室主任李密说。")
     assert ("李密", "主任", "许昌市委政策研究室") in facts(art, RelationType.HOLDS_POST)
+
+
+def test_a_body_listed_after_another_shares_its_place():
+    art = article("上海市宝山区罗泾镇社会事务办（老龄办）、司法所很忙。")
+    assert {"罗泾镇社会事务办", "罗泾镇司法所"} <= names(art, EntityType.ORGANIZATION)
+
+
+def test_a_reference_before_long_modifiers_is_resolved():
+    art = article("云南省大理州。州农作物种子质量监督检测中心主任说。")
+    assert "大理州农作物种子质量监督检测中心" in names(art, EntityType.ORGANIZATION)
+
+
+def test_a_clause_between_a_body_and_a_head_is_no_name():
+    art = article("阳山县七拱镇石角村两委多方筹措资金建设党群服务中心。")
+    assert not any("筹措" in n for n in names(art, EntityType.ORGANIZATION))

@@ -63,6 +63,9 @@ def propose_organizations(text: str, places: list[Mention], tokens: TokenIndex) 
             ref = _self_ref(text, h, head, tokens)
             start = h if ref else None
         if start is None:
+            listed = _listed_after(text, h, e, head, orgs, place_end)
+            if listed is not None:
+                orgs.append(listed)
             continue
         m = _org(text, start, e, lexicon.org_heads()[head], "head")
         if ref:
@@ -135,6 +138,9 @@ def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None
             break
         if any(o.end == q for o in orgs) and _modifier_ok(text, q, h, tokens):
             return next(o.start for o in orgs if o.end == q), ""
+    if q < h - 1 and text[q] in REF_CHARS and _modifier_ok(text, q + 1, h, tokens) \
+            and (q == 0 or text[q - 1] in MODIFIER_STOP):
+        return q, text[q]  # 州|农作物种子质量监督检测|中心: a reference before modifiers
     return _ref_edge(text, h, tokens)
 
 
@@ -152,6 +158,25 @@ def _ref_edge(text: str, h: int, tokens: TokenIndex, head: str = "") -> tuple[in
         if h == 1 or text[h - 2] in MODIFIER_STOP or tok is None or tok.start == h - 1:
             return h - 1, text[h - 1]
     return None, ""
+
+
+def _listed_after(text, h, e, head, orgs, place_end) -> Mention | None:
+    """罗泾镇社会事务办（老龄办）、司法所: a body listed after one with a place prefix
+    shares that prefix."""
+    q = h - 1
+    if q < 0 or text[q] != "、":
+        return None
+    if text[q - 1:q] in "）)":
+        q = text.rfind("（", 0, q) if "（" in text[max(0, q - 12):q] else text.rfind("(", 0, q)
+    prev = next((o for o in reversed(orgs) if o.end == q), None)
+    if prev is None:
+        return None
+    m = _org(text, h, e, lexicon.org_heads()[head], "listed")
+    if prev.attr("ref"):
+        return m.with_attrs(ref=prev.attr("ref"), canonical=text[h:e])
+    place = next((p for p in place_end.values() if p.start == prev.start), None)
+    return m.with_attrs(canonical=place.text + text[h:e], place_span=f"{place.start}:{place.end}") \
+        if place else None
 
 
 def _skipped_modifier(text: str, h: int, place_end: dict[int, Mention]) -> int | None:
@@ -174,9 +199,9 @@ def _modifier_ok(text: str, q: int, h: int, tokens: TokenIndex) -> bool:
     """Words between a place and a head must be nouns, not a clause (许昌市 开展 ... 工作)."""
     pos = q
     while pos < h:
-        tok = tokens.starting_at(pos)
+        tok = tokens.starting_at(pos) or tokens.covering(pos)
         if tok is None or tok.end > h:
-            return True  # token boundaries disagree; trust the lexicon head
+            return True  # the last word runs into the head (…服务|中心): judged by the rest
         if tok.word in MODIFIER_STOP_WORDS or tok.word in lexicon.clause_verbs():
             return False
         # a verb inside a compound name (社区事务|受理|服务中心) but never opening the modifier
