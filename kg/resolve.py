@@ -159,21 +159,22 @@ def _find_under(gaz: Gazetteer, name: str, anchor: str) -> tuple:
 
 def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | None]:
     level = m.attr("level") or str(PlaceLevel.OTHER)
+    name = m.attr("canonical") or m.text
     anchors = ([prev[1]] if prev and prev[1] else []) + seen[::-1]
     if level not in GAZETTEER_LEVELS:
         anchors = []  # compounds and landmarks are not in the gazetteer
     for anchor in anchors:
-        hits = _find_under(gaz, m.text, anchor)
+        hits = _find_under(gaz, name, anchor)
         if len(hits) == 1:
             div = hits[0]
-            key = state.add(m, division_key(div, gaz), EntityType.PLACE, m.text, level=level,
+            key = state.add(m, division_key(div, gaz), EntityType.PLACE, name, level=level,
                             division=div.id)
-            if div.name != m.text:
+            if div.name != name:
                 state.entities[key]["aliases"].add(div.name)
             return key, div.id
     parent = prev[0] if prev else ""
-    key = f"Place|{parent}/{m.text}" if parent else f"Place|{article.source}#{m.text}"
-    return state.add(m, key, EntityType.PLACE, m.text, level=level), None
+    key = f"Place|{parent}/{name}" if parent else f"Place|{article.source}#{name}"
+    return state.add(m, key, EntityType.PLACE, name, level=level), None
 
 
 def _zone_parents(places: list[Mention], state: Resolved) -> None:

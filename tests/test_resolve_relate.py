@@ -144,3 +144,8 @@ def test_a_reference_before_long_modifiers_is_resolved():
 def test_a_clause_between_a_body_and_a_head_is_no_name():
     art = article("阳山县七拱镇石角村两委多方筹措资金建设党群服务中心。")
     assert not any("筹措" in n for n in names(art, EntityType.ORGANIZATION))
+
+
+def test_listed_stems_before_等村_are_villages():
+    art = article("山东省东营市东营区六户镇。由武王村带头，联合神堂、小许、东辛集等村创建党群联合社。")
+    assert {"神堂村", "小许村", "东辛集村"} <= names(art, EntityType.PLACE)

@@ -17,7 +17,7 @@ from kg.recognise.organization import propose_organizations
 from kg.recognise.overlaps import decide
 from kg.recognise.person import propose_persons, propose_posts
 from kg.recognise.reference import propose_references
-from kg.recognise.place import propose_by_suffix, propose_divisions, propose_regions
+from kg.recognise.place import propose_by_suffix, propose_divisions, propose_listed, propose_regions
 from kg.recognise.tokens import TokenIndex, tokenize
 
 
@@ -26,7 +26,7 @@ def recognise(article: Article, *, gazetteer: Gazetteer | None = None) -> Articl
     text = article.text
     tokens = TokenIndex(tokenize(text))
     places = decide(propose_divisions(text, gaz, tokens) + propose_regions(text))
-    places = decide(places + propose_by_suffix(text, gaz, tokens, places))
+    places = decide(places + propose_by_suffix(text, gaz, tokens, places) + propose_listed(text, tokens))
     orgs = decide(propose_organizations(text, places, tokens))
     covered = _cover(places + orgs)
     posts = decide(propose_posts(text, covered))

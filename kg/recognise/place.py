@@ -35,7 +35,8 @@ SUFFIXES: dict[str, tuple[PlaceLevel, int]] = {
 # Zones and landmarks (level other): 溧水经济开发区, 芝山村富硒生态产业园, 铜山战斗纪念馆
 ZONE_SUFFIXES = ("经济技术开发区", "经济开发区", "高新技术产业开发区", "高新区", "开发区", "产业园区",
                  "工业园区", "产业园", "工业园", "科技园", "示范区", "纪念馆", "烈士陵园", "陵园",
-                 "旧址群", "旧址", "国防园", "风景区", "景区", "湿地公园", "森林公园", "水库")
+                 "旧址群", "旧址", "国防园", "风景区", "景区", "湿地公园", "森林公园", "水库",
+                 "良种场", "农场", "林场", "牧场", "茶场", "展区")
 for _z in ZONE_SUFFIXES:
     SUFFIXES[_z] = (PlaceLevel.OTHER, 8)
 SUFFIX_RE = re.compile("|".join(sorted(SUFFIXES, key=len, reverse=True)))
@@ -247,6 +248,27 @@ def _level_rank(level: PlaceLevel) -> int:
 
 
 REGION_RE = re.compile(r"(?:[东西南北]北|[东西南北]南|华[东西南北中]|[粤苏浙闽赣湘鄂豫冀晋陕甘川黔滇桂辽吉黑鲁皖琼青藏新蒙宁渝沪津京][东西南北中]+)地区")
+
+
+LISTED_RE = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:[0-9一二三四五六七八九十两]+个)?(村|社区)")
+
+
+def propose_listed(text: str, tokens: TokenIndex) -> list[Mention]:
+    """神堂、武王、小许、东辛集等4个村: each listed stem names a village (小许村)."""
+    out = []
+    for m in LISTED_RE.finditer(text):
+        suffix, pos = m.group(2), m.start(1)
+        level = PlaceLevel.COMMUNITY if suffix == "社区" else PlaceLevel.VILLAGE
+        stems = m.group(1).split("、")
+        first = stems[0]  # 联合|神堂: the first item starts at the shortest word break
+        cut = next((i for i in range(len(first) - 2, -1, -1) if tokens.starting_at(pos + i)), 0)
+        stems[0], pos = first[cut:], pos + cut
+        for stem in stems:
+            if _good_stem(stem):
+                out.append(Mention(pos, pos + len(stem), stem, EntityType.PLACE, "listed",
+                                   (("canonical", stem + suffix), ("level", str(level)))))
+            pos += len(stem) + 1
+    return out
 
 
 def propose_regions(text: str) -> list[Mention]:
