@@ -108,7 +108,7 @@ def _form_fits(text, start, end, form, ids, gaz, tokens: TokenIndex) -> bool:
     t_start = tokens.starting_at(start) is not None or start == 0 or not _cjk(text[start - 1])
     tok = tokens.covering(start)
     inside_word = tok is not None and tok.start < start < tok.end or (
-        tok is not None and tok.start == start and tok.end > end and tok.flag not in {"ns"})
+        tok is not None and tok.start == start and tok.end > end and tok.flag not in {"ns", "nt"})
     return t_start and not inside_word
 
 

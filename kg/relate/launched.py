@@ -10,6 +10,7 @@ from __future__ import annotations
 from kg.model import Article, EntityType, Mention, Relation, RelationType
 from kg.resolve import Resolved
 
+SPEECH = ("说", "介绍", "表示", "坦言", "认为", "告诉", "谈到", "指出")
 ACTORS = (EntityType.ORGANIZATION, EntityType.PLACE, EntityType.PERSON)
 
 
@@ -85,7 +86,8 @@ def _titled_person(article: Article, body: Mention, cands: list[Mention]) -> Men
         if m.start == pos and m.label is EntityType.POST:
             pos = m.end
         elif m.start == pos and m.label is EntityType.PERSON and pos > body.end:
-            return m
+            speaking = article.text.startswith(SPEECH, m.end)
+            return None if speaking else m  # …组织委员张金祥介绍: reports, does not launch
     return None
 
 
