@@ -269,7 +269,11 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
     chain = [p for p in inner if p.start == m.start or any(q.end == p.start for q in inner)]
     name = m.attr("canonical") or m.text
     if chain:
-        return state.key(max(chain, key=lambda p: p.end)) or "", name
+        last = max(chain, key=lambda p: p.end)
+        if m.text[last.end - m.start:last.end - m.start + 1] == last.text[-1]:
+            # 史回镇|镇党委, 西石村|村委会: the level word said twice is said once
+            name = m.text[:last.end - m.start] + m.text[last.end - m.start + 1:]
+        return state.key(last) or "", name
     return "", name
 
 

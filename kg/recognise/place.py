@@ -147,9 +147,15 @@ def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> i
     floor = _left_floor(text, s, max_stem)
     levels = _gazetteer_levels(level)
     for q in range(floor, s - 1):  # the longest stem the gazetteer knows (2+ characters)
-        if _good_stem(text[q:s]) and gaz.lookup(text[q:s] + suffix, levels=levels):
+        if _good_stem(text[q:s]) and _word_start(text, q, tokens) \
+                and gaz.lookup(text[q:s] + suffix, levels=levels):
             return q
     return _noun_stem(text, s, floor, tokens)
+
+
+def _word_start(text: str, q: int, tokens: TokenIndex) -> bool:
+    """集中|乡村 is no 中乡村: a name found in the gazetteer must start where a word starts."""
+    return q == 0 or not _cjk(text[q - 1]) or tokens.starting_at(q) is not None
 
 
 def _noun_stem(text, s, floor, tokens: TokenIndex) -> int | None:
@@ -167,7 +173,7 @@ def _noun_stem(text, s, floor, tokens: TokenIndex) -> int | None:
         prev = tokens.ending_at(start)
         if s - start < 2 and prev is not None and prev.flag in NOUN_FLAGS | {"m"} and len(prev.word) == 1:
             start = prev.start
-    if start < floor or s - start < 2:
+    if start < floor or s - start < 2 or text[start:s] in lexicon.clause_verbs():
         return None
     return start if _good_stem(text[start:s]) else None
 
@@ -201,7 +207,9 @@ def _left_floor(text: str, s: int, max_stem: int) -> int:
 def _chain_stem(stem: str) -> bool:
     """A stem between a place and a suffix (三江镇|东和|村): any name but a generic word."""
     return 0 < len(stem) <= 4 and all(_cjk(c) for c in stem) and stem not in STEM_STOP \
-        and not _numeric(stem) and stem[0] not in FUNCTION_CHARS
+        and not _numeric(stem) and stem[0] not in FUNCTION_CHARS \
+        and not any(stem.startswith(w) for w in STEM_STOP if len(w) >= 2) \
+        and not (len(stem) > 1 and stem[-1] in "乡镇村县区市")  # 重点|乡镇: a generic compound
 
 
 def _verb_stem(tokens: TokenIndex, q: int, s: int) -> bool:
