@@ -96,10 +96,11 @@ def render_html(graph_or_nxg: Graph | nx.MultiDiGraph, *, focus: str | None = No
 def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP) -> dict[str, Any]:
     """Nodes (with positions), facts, evidence tables and filter values, as plain JSON data."""
     degree = dict(nxg.degree())
-    keep = sorted(nxg, key=lambda n: (-degree[n], nxg.nodes[n]["label"], n))[:limit]
+    keep = carried(nxg, degree, limit)
     index = {n: i for i, n in enumerate(keep)}
     places = anchor_places(nxg)
-    provinces = {n: _province(nxg, p) for n, p in places.items()}
+    by_place = {p: province_of(nxg, p) for p in set(places.values())}
+    provinces = {n: by_place[p] for n, p in places.items()}
     positions = layout(nxg.subgraph(keep))
     table: dict[str, list[str]] = {"sentences": [], "articles": []}
     lookup: dict[str, dict[str, int]] = {"sentences": {}, "articles": {}}
@@ -130,6 +131,30 @@ def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP) -> di
             "order": {"type": list(STYLES), "level": list(LEVEL_NAMES),
                       "category": list(CATEGORY_NAMES)},
             "styles": {k: {"color": c, "shape": s} for k, (c, s, _) in STYLES.items()}}
+
+
+def carried(nxg: nx.MultiDiGraph, degree: dict[str, int], limit: int) -> list[str]:
+    """The entities a page carries, best-connected first: all of them when they fit, else
+    the top half of `limit` by degree plus, round by round, up to 20 best-connected
+    neighbours of each, so a hub's panel and ego view still show some of its facts."""
+    def rank(n: str) -> tuple[int, str, str]:
+        return (-degree[n], nxg.nodes[n]["label"], n)
+
+    ranked = sorted(nxg, key=rank)
+    if len(ranked) <= limit:
+        return ranked
+    keep = dict.fromkeys(ranked[:limit // 2])
+    for hub in list(keep):
+        if len(keep) >= limit:
+            break
+        near = sorted({m for m in nx_neighbours(nxg, hub) if m not in keep}, key=rank)
+        keep.update(dict.fromkeys(near[:min(20, limit - len(keep))]))
+    return sorted(keep, key=rank)
+
+
+def nx_neighbours(nxg: nx.MultiDiGraph, node: str) -> set[str]:
+    """Neighbours either way along a fact."""
+    return set(nxg.successors(node)) | set(nxg.predecessors(node))
 
 
 def _node_data(nxg: nx.MultiDiGraph, node: str, degree: int, place: str | None,
@@ -168,7 +193,7 @@ def anchor_places(nxg: nx.MultiDiGraph) -> dict[str, str]:
     return found
 
 
-def _province(nxg: nx.MultiDiGraph, place: str) -> str:
+def province_of(nxg: nx.MultiDiGraph, place: str) -> str:
     """The label of the province-level place above `place` (following partOf), or ''."""
     seen = set()
     while place not in seen:
@@ -311,7 +336,7 @@ def _finish(page: str, data: dict[str, Any], title: str) -> str:
     if _ANCHOR not in page:
         raise RuntimeError("pyvis template changed: cannot find where the network is drawn")
     page = _EXTERNAL_TAG.sub("", page)
-    page = re.sub(r"<!--\s*<link[^>]*node_modules.*?-->\s*", "", page, flags=re.S)  # dead refs
+    page = re.sub(r"<!--\s*<link[^>]*node_modules.*?-->\s*", "", page, flags=re.DOTALL)  # dead refs
     page = re.sub(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", "", page)  # empty pyvis heading
     page = page.replace("<html>", '<html lang="zh">', 1)
     head = (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" '

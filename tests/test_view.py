@@ -1,18 +1,54 @@
+import functools
 import json
 import re
+import time
 
+import networkx as nx
 import pytest
+from conftest import XSS, build_sample_graph
 
-from conftest import XSS
 from kg.errors import OutputError
 from kg.network import to_networkx
-from kg.view import STYLES, render_html, write_html
+from kg.view import STYLES, page_data, render_html, script_json, write_html
 
 EXTERNAL = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+# The same places and city-level organisations in every copied article.
+SHARED = {"广东省", "清远市", "河南省", "许昌市", "清远市委", "清远市委组织部", "许昌市委",
+          "许昌市人民政府"}
+
+
+@functools.cache
+def synthetic_network(articles: int) -> nx.MultiDiGraph:
+    """A corpus of `articles` articles, each the sample graph's article again with its own
+    people, initiatives, villages and local organisations (named with the article number);
+    provinces, prefectures and city organisations are shared: hubs, as in a real corpus."""
+    base = to_networkx(build_sample_graph())
+    big = nx.MultiDiGraph()
+    for a in range(articles):
+        def name(node: str, a: int = a) -> str:
+            return node if base.nodes[node]["label"] in SHARED else f"{node}/{a}"
+
+        for node, data in base.nodes(data=True):
+            if name(node) not in big:
+                label = data["label"] if node == name(node) else f"{data['label']}{a}"
+                big.add_node(name(node), **{**data, "label": label,
+                                            "articles": [f"文章{a}"]})
+        for u, v, data in base.edges(data=True):
+            if big.has_edge(name(u), name(v)):
+                continue  # a fact between shared places is one edge, as to_networkx makes it
+            big.add_edge(name(u), name(v), **{**data, "article": f"文章{a}", "evidence": [
+                {**e, "article": f"文章{a}"} for e in data.get("evidence", ())]})
+    return big
+
+
+def _data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.DOTALL)
+    assert match, "no kg-data block in page"
+    return json.loads(match[1])
 
 
 def _dataset(page: str, name: str) -> list[dict]:
-    """The JSON given to `new vis.DataSet(...)` for nodes or edges."""
+    """The JSON given to `new vis.DataSet(...)` for nodes or edges (what is drawn first)."""
     match = re.search(rf"{name} = new vis\.DataSet\((\[.*?\])\);\n", page)
     assert match, f"no {name} DataSet in page"
     return json.loads(match[1])
@@ -27,26 +63,42 @@ def test_page_makes_no_external_requests(page):
     assert not EXTERNAL.search(page)
     assert "cdn.jsdelivr" not in page and "cdnjs" not in page
     assert "vis.Network" in page  # vis-network is inlined instead
+    assert "Content-Security-Policy" in page and "connect-src 'none'" in page
 
 
-def test_markup_in_evidence_and_titles_is_escaped(xss_graph):
+def test_markup_in_evidence_and_titles_is_data_not_markup(xss_graph):
     page = render_html(xss_graph)
     assert XSS not in page and "<script>alert" not in page
-    titles = [n["title"] for n in _dataset(page, "nodes")] + \
-             [e["title"] for e in _dataset(page, "edges")]
-    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert any(escaped in t for t in titles)
-    for title in titles:
-        assert XSS not in title
-        assert title.count("alert(1)") == title.count(escaped)
+    data = _data(page)
+    assert f"黄家瑛说{XSS}。" in data["sentences"]  # intact once parsed, as text
+    assert f"标题{XSS}" in data["articles"]
+    assert "\\u003cscript\\u003ealert(1)" in page
 
 
-def test_every_node_and_edge_has_a_tooltip_with_evidence(page):
-    nodes, edges = _dataset(page, "nodes"), _dataset(page, "edges")
-    assert len(nodes) == 20 and len(edges) == 20
-    assert all(n["title"] for n in nodes) and all(e["title"] for e in edges)
-    edge = next(e for e in edges if e["label"] == "东南村党支部书记")
-    assert "黄家瑛说" in edge["title"] and "清远：党群议事亭里话民生" in edge["title"]
+def test_script_json_cannot_close_the_script_tag():
+    text = script_json({"x": "</script><img src=x onerror=alert(1)>&\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text)["x"].startswith("</script>")
+
+
+def test_every_fact_carries_its_evidence_and_article(page):
+    data = _data(page)
+    assert len(data["nodes"]) == 20 and len(data["edges"]) == 20
+    assert all(e["evidence"] for e in data["edges"])
+    post = next(e for e in data["edges"] if e["label"] == "东南村党支部书记")
+    sentence, article = post["evidence"][0]
+    assert "黄家瑛说" in data["sentences"][sentence]
+    assert data["articles"][article] == "清远：党群议事亭里话民生"
+
+
+def test_nodes_carry_filter_values(page):
+    nodes = {n["label"]: n for n in _data(page)["nodes"]}
+    assert nodes["东南村"]["level"] == "village" and nodes["东南村"]["province"] == "广东省"
+    assert nodes["东南村党支部"]["category"] == "party"
+    assert nodes["东南村党支部"]["place_level"] == "village"
+    assert nodes["黄家瑛"]["province"] == "广东省"  # through the post's organisation
+    assert nodes["五星支部创建"]["province"] == "河南省"  # through who launched it
+    assert nodes["清远市委组织部"]["province"] == "广东省"
 
 
 def test_chinese_labels_and_styles_by_type(page):
@@ -63,16 +115,21 @@ def test_past_post_is_shown_on_the_edge(page):
 
 
 def test_legend_is_part_of_the_page(page):
-    legend = re.search(r'<div id="kg-legend">.*?</div>\n', page, re.S)
+    legend = re.search(r'<div id="kg-legend">.*?</div>\n', page, re.DOTALL)
     assert legend
     for _, _, name in list(STYLES.values())[:4]:
         assert name in legend[0]
 
 
-def test_physics_stops_after_stabilisation(page):
-    assert '"stabilization": {"enabled": true' in page
-    assert 'network.once("stabilizationIterationsDone"' in page
-    assert "physics: {enabled: false}" in page
+def test_layout_is_precomputed_and_physics_off(page):
+    nodes = _dataset(page, "nodes")
+    assert all(isinstance(n["x"], float | int) and n["physics"] is False for n in nodes)
+    assert '"physics": {"enabled": false}' in page
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)  # no two on one spot
+
+
+def test_same_graph_same_page(sample_graph):
+    assert render_html(sample_graph) == render_html(build_sample_graph())
 
 
 def test_focus_limits_nodes(sample_graph):
@@ -87,6 +144,20 @@ def test_focus_limits_nodes(sample_graph):
 def test_render_accepts_a_network(sample_graph):
     page = render_html(to_networkx(sample_graph))
     assert len(_dataset(page, "nodes")) == 20
+
+
+def test_big_graph_carries_the_best_connected_and_draws_top_n():
+    nxg = synthetic_network(10_000)
+    assert nxg.number_of_nodes() > 100_000
+    started = time.perf_counter()
+    data = page_data(nxg, limit=1500, top=200)
+    elapsed = time.perf_counter() - started
+    assert len(data["nodes"]) == 1500 and data["top"] == 200
+    assert data["total"]["nodes"] == nxg.number_of_nodes()
+    degrees = [n["degree"] for n in data["nodes"]]
+    assert degrees == sorted(degrees, reverse=True)
+    assert {n["label"] for n in data["nodes"][:3]} <= SHARED
+    print(f"page data for {nxg.number_of_nodes()} entities: {elapsed:.1f} s")
 
 
 def test_write_html_is_atomic_and_creates_folders(tmp_path, page):

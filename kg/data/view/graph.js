@@ -142,7 +142,9 @@
         return N[hits[0]].iri;
       }
     }
-    msg.textContent = "未找到「" + q + "」 · not found";
+    msg.textContent = "未找到「" + q + "」 · not found" + (N.length < D.total.nodes ?
+      "（本页只含度数最高的 " + N.length + " 个实体；可用 kg viz --focus 查看其余 · " +
+      "use kg viz --focus for the rest）" : "");
     return null;
   }
   function focusNode(i) {
@@ -227,6 +229,11 @@
       li.appendChild(el("span", (out ? "→ " : "← ") + (D.names.relation[e.relation] || e.relation) + " "));
       li.appendChild(link(out ? e.to : e.from));
     });
+    if (adj[i].length < n.degree) {
+      body.appendChild(el("div", "本页只含其 " + n.degree + " 条关系中的 " + adj[i].length +
+        " 条（kg viz --focus 可看全部） · the page carries " + adj[i].length + " of its " +
+        n.degree + " facts", "kg-note"));
+    }
     body.appendChild(el("h3", "证据 evidence"));
     body.appendChild(evidenceList(adj[i]));
   }
