@@ -141,6 +141,8 @@ POLICIES: dict[str, Callable[[str, dict[str, list[Span]]], list[Span]]] = {
     "union": lambda text, f: sorted(set(f["Person"]) | set(f["crf"])),
     "combined": lambda text, f: f["Person"] + [
         s for s in f["crf"] if not any(_overlaps(s, p) for p in f["Person"])],
+    "crf_first": lambda text, f: f["crf"] + [
+        s for s in f["Person"] if not any(_overlaps(s, c) for c in f["crf"])],
     "combined_unblocked": lambda text, f: f["Person"] + [
         s for s in f["crf"] if not any(_overlaps(s, p) for p in f["Person"])
         and not _blocked(f, s)],
@@ -303,7 +305,7 @@ def format_tables(result: dict) -> str:
                              f"{'':>6} {row['n_sys']:6d} {row['n_gold']:6d}  "
                              f"(found {row['found']}, right {row['right']})")
             else:
-                p, r, f = (row.get(k, 0.0) for k in ("p", "r", "f1"))
+                p, r, f = row.get("p", 0.0), row.get("r", 0.0), row.get("f1", row.get("f", 0.0))
                 lines.append(f"{name:28} {p:6.3f} {r:6.3f} {f:6.3f} "
                              f"{row.get('n_sys', 0):6d} {row.get('n_gold', 0):6d}")
         lines.append("")
