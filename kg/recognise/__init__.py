@@ -16,6 +16,7 @@ from kg.recognise.initiative import propose_initiatives
 from kg.recognise.organization import propose_organizations
 from kg.recognise.overlaps import decide
 from kg.recognise.person import propose_persons, propose_posts
+from kg.recognise.person_model import propose_learned_persons
 from kg.recognise.reference import propose_references
 from kg.recognise.place import propose_by_suffix, propose_divisions, propose_listed, propose_regions
 from kg.recognise.tokens import TokenIndex, tokenize
@@ -30,7 +31,9 @@ def recognise(article: Article, *, gazetteer: Gazetteer | None = None) -> Articl
     orgs = decide(propose_organizations(text, places, tokens))
     covered = _cover(places + orgs)
     posts = decide(propose_posts(text, covered))
-    persons = decide(propose_persons(text, posts, article.byline, covered | _cover(posts), tokens))
+    blocked = covered | _cover(posts)
+    persons = propose_persons(text, posts, article.byline, blocked, tokens)
+    persons = decide(persons + propose_learned_persons(text, tokens, blocked, persons))
     initiatives = decide(propose_initiatives(text, tokens))
     refs = [r for r in propose_references(text) if not _cover([r]) & _cover(places + persons)]
     mentions = places + orgs + posts + persons + initiatives + refs

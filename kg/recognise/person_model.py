@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from kg import lexicon
+from kg.model import EntityType, Mention
 from kg.recognise.tokens import Token, tokenize
 
 MODEL_FILE = "person_crf.crfsuite"
@@ -39,6 +40,36 @@ def _tagger(model: str | None = None):
     with resources.as_file(resources.files("kg.data").joinpath(MODEL_FILE)) as file:
         tagger.open(str(file))
     return tagger
+
+
+def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) -> list[Mention]:
+    """CRF names that jieba also reads as a person name (two independent signals agree),
+    outside places, organisations and posts, and not overlapping a rule person. On their
+    own the CRF's names cost precision on governance pages (see docs/accuracy.md)."""
+    taken = {i for m in rule_persons for i in range(m.start, m.end)}
+    out = []
+    for start, end in tag_persons(text, tokens=tokens.tokens):
+        tok = tokens.starting_at(start)
+        if tok is None or tok.end != end or not tok.flag.startswith("nr") or end - start < 2:
+            continue
+        if blocked.intersection(range(start, end)) or taken.intersection(range(start, end)):
+            continue
+        name = text[start:end]
+        if name[0] not in lexicon.common_surnames() or name in lexicon.not_names() \
+                or not _looks_like_name(text, start, end):
+            continue
+        out.append(Mention(start, end, text[start:end], EntityType.PERSON, "crf"))
+    return out
+
+
+def _looks_like_name(text: str, start: int, end: int) -> bool:
+    """No particle inside (党员有), no place or kinship word right after (李巷, 王应|东家)."""
+    from kg.recognise.person import APPELLATIONS, BOUNDARY_CHARS
+
+    after = text[end:end + 1]
+    return 2 <= end - start <= 3 and not any(c in BOUNDARY_CHARS for c in text[start + 1:end]) \
+        and after not in APPELLATIONS and after not in "家巷村镇街路庄屯" \
+        and text[end - 1] not in "巷村镇街路庄屯寺庙湾坡沟"
 
 
 def tag_persons(text: str, tokens: Sequence[Token] | None = None, *,
