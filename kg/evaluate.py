@@ -5,7 +5,8 @@ The data sets live outside the repository, in ../shared (see each SOURCE.md);
 dev/test splits are only measured here, never trained or tuned on.
 
 Person systems compared on sentence data:
-- rules:    Person mentions of `kg.recognise.recognise` (context rules);
+- system:   Person mentions of `kg.recognise.recognise` as shipped (context rules, plus
+            CRF names that jieba also tags as names);
 - crf:      `kg.recognise.person_model.tag_persons` alone;
 - combined: rule persons plus every CRF span that overlaps no rule person
             (the policy recommended to the lead; see docs/accuracy.md).
@@ -27,7 +28,7 @@ REPO = Path(kg.__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PD_TEST = "datasets/peoples_daily_1998_ner/example.test"
 CLUENER_DEV = "datasets/cluener2020/dev.json"
-SYSTEMS = ("rules", "crf", "combined")
+SYSTEMS = ("system", "crf", "combined")
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def _blocked(found: dict[str, list[Span]], span: Span) -> bool:
 
 # Ways to merge rule persons with CRF spans; "combined" is the recommended one.
 POLICIES: dict[str, Callable[[str, dict[str, list[Span]]], list[Span]]] = {
-    "rules": lambda text, f: f["Person"],
+    "system": lambda text, f: f["Person"],
     "crf": lambda text, f: f["crf"],
     "union": lambda text, f: sorted(set(f["Person"]) | set(f["crf"])),
     "combined": lambda text, f: f["Person"] + [
