@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from kg.errors import OutputError, UsageError
 if TYPE_CHECKING:
     from kg.model import Corpus, Problem
     from kg.network import Ranked
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 EXTENSIONS = {"ttl": "ttl", "nt": "nt", "nquads": "nq", "jsonld": "jsonld"}
 
@@ -50,9 +52,12 @@ STORES = ("oxigraph", "memory")
 
 def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: str = "ttl",
           encoding: str | None = None, workers: int = 1, dask: str | None = None,
-          store: str = "oxigraph") -> BuildSummary:
+          store: str = "oxigraph", progress: Progress | None = None) -> BuildSummary:
     """Extract facts from `paths` and write graph.<ext>, extraction.json, graph.html and,
-    with store="oxigraph", an Oxigraph store (one named graph per article) in OUT/store."""
+    with store="oxigraph", an Oxigraph store (one named graph per article) in OUT/store.
+
+    `progress(stage, done, total)` is called as documents are extracted ("extract") and
+    files written ("write"); the CLI draws a progress bar with it."""
     from kg import network, rdf, view
     from kg.interchange import to_interchange
 
@@ -62,7 +67,10 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
         raise UsageError(f"unknown store '{store}'; use one of {', '.join(STORES)}")
     out = _out_dir(out_dir)
     corpus, changes, manifest = _extract_incrementally(paths, out, encoding=encoding,
-                                                       workers=workers, dask=dask)
+                                                       workers=workers, dask=dask,
+                                                       progress=progress)
+    tick = progress or (lambda stage, done, total: None)
+    tick("write", 0, 4)
     graph = rdf.corpus_to_graph(corpus)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
@@ -70,26 +78,29 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
 
     stores.save_graph(graph, files["graph"], fmt=fmt)
     write_json(to_interchange(corpus), files["extraction"])
+    tick("write", 1, 4)
     graphs, written = _write_store(graph, out, manifest, store)
+    tick("write", 2, 4)
     if store == "oxigraph":
         files["store"] = out / stores.STORE_DIR
     from kg import incremental
 
     incremental.write_manifest(out, manifest["documents"], graphs)
     nxg = network.to_networkx(graph)
+    tick("write", 3, 4)
     view.write_html(view.render_html(nxg), files["html"])
     summary = _summary(corpus, nxg, files)
+    tick("write", 4, 4)
     return replace(summary, changes=replace(changes, graphs_written=written))
 
 
 def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: str | None,
-                           workers: int, dask: str | None
+                           workers: int, dask: str | None, progress: Progress | None = None
                            ) -> tuple[Corpus, Changes, dict[str, Any]]:
     """Extract new and changed documents, reuse the cache for the rest, then run
     corpus identity over all. The manifest returned holds the new document hashes."""
     from kg import incremental as inc
     from kg.corpus_identity import resolve_corpus
-    from kg.distributed import extract_all
     from kg.model import Corpus
     from kg.read import read_paths
 
@@ -97,8 +108,8 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     manifest = inc.read_manifest(out)
     cache_dir = out / inc.CACHE_DIR
     todo = inc.plan(docs, cache_dir, manifest["documents"])
-    fresh = dict(zip(todo.todo, extract_all([docs[i] for i in todo.todo], workers=workers,
-                                            dask_address=dask)))
+    fresh = dict(zip(todo.todo, _extract_reporting([docs[i] for i in todo.todo], workers,
+                                                   dask, progress)))
     articles = []
     for i, doc in enumerate(docs):
         doc_hash = todo.hashes[inc.document_key(doc)]
@@ -113,6 +124,25 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     corpus = Corpus(tuple(resolve_corpus(articles)), tuple(problems))
     changes = Changes(todo.added, todo.changed, todo.removed, todo.reused)
     return corpus, changes, {"documents": todo.hashes, "graphs": manifest["graphs"]}
+
+
+def _extract_reporting(docs: list[Any], workers: int, dask: str | None,
+                       progress: Progress | None) -> list[Any]:
+    """extract_all, one document at a time when a single process reports progress."""
+    from kg.distributed import extract_all
+
+    if progress is None or workers > 1 or dask:
+        if progress:
+            progress("extract", 0, len(docs))
+        found = extract_all(docs, workers=workers, dask_address=dask)
+    else:
+        found = []
+        for i, doc in enumerate(docs):
+            progress("extract", i, len(docs))
+            found.extend(extract_all([doc]))
+    if progress:
+        progress("extract", len(docs), len(docs))
+    return found
 
 
 def _write_store(graph: Any, out: Path, manifest: dict[str, Any], store: str

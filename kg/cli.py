@@ -32,6 +32,16 @@ app = typer.Typer(
 # Labels and evidence are data: never read "[...]" in them as rich markup.
 console = Console(highlight=False, soft_wrap=True, emoji=False)
 F = TypeVar("F", bound=Callable[..., Any])
+QUIET_HELP = "Print nothing but errors and the data asked for (for scripts)."
+
+
+@app.callback()
+def main(quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP)) -> None:
+    """Knowledge graphs from Chinese grassroots-governance news.
+
+    Example: kg --quiet build examples/ -o output
+    """
+    console.quiet = quiet  # set on every run: the console outlives one invocation in tests
 
 
 class GraphFormat(str, Enum):
@@ -119,6 +129,7 @@ def build(
     store: StoreKind = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
                                     help="Also write an Oxigraph store to DIR/store "
                                          "(memory: graph file only)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Extract facts and write graph.<ext>, extraction.json, graph.html and a store to a folder.
 
@@ -127,10 +138,13 @@ def build(
     Example: kg build examples/ -o output --workers 2
     """
     from kg.build import build as run_build
+    from kg.progress import BuildProgress
 
-    summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding, workers=workers,
-                        dask=dask, store=store.value)
-    console.print(f"{summary.articles} articles -> {out}/")
+    console.quiet = console.quiet or quiet
+    with BuildProgress(Console(stderr=True), quiet=console.quiet) as progress:
+        summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding,
+                            workers=workers, dask=dask, store=store.value, progress=progress)
+    console.print(f"built {summary.articles} articles in {progress.elapsed:.1f} s -> {out}/")
     c = summary.changes
     console.print(f"  documents: {c.added} added, {c.changed} changed, {c.removed} removed, "
                   f"{c.reused} reused; {c.graphs_written} named graphs written")
@@ -293,14 +307,18 @@ def neighbors(graph: Path = GraphArg,
 @handles_errors
 def stats(graph: Path = GraphArg,
           top: int = typer.Option(10, "--top", min=1, metavar="K",
-                                  help="How many entities to rank.")) -> None:
+                                  help="How many entities to rank."),
+          plot: Path = typer.Option(None, "--plot", metavar="FILE.png",
+                                    help="Also draw entities per type, posts per level and "
+                                         "initiatives per province.")) -> None:
     """Count entities and facts; rank entities by degree and betweenness.
 
-    Example: kg stats output/graph.ttl --top 5
+    Example: kg stats output/graph.ttl --top 5 --plot output/stats.png
     """
     from kg.network import stats as compute
 
-    result = compute(_network(graph), top=top)
+    nxg = _network(graph)
+    result = compute(nxg, top=top)
     console.print(f"{result.nodes} entities, {result.edges} facts")
     console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.by_type.items()))
     console.print("  " + "  ".join(f"{k}: {v}" for k, v in result.by_relation.items()))
@@ -311,6 +329,47 @@ def stats(graph: Path = GraphArg,
         table.add_row(str(i + 1), d.label if d else "", f"{d.value:g}" if d else "",
                       b.label if b else "", f"{b.value:.3f}" if b else "")
     console.print(table)
+    if plot:
+        from kg.plot import write_plot
+
+        drawn = write_plot(nxg, plot)
+        console.print(f"wrote {drawn.path}" + ("" if drawn.font else
+                      " (no CJK font found: install fonts-noto-cjk for Chinese labels)"))
+
+
+@app.command()
+@handles_errors
+def serve(source: Path = typer.Argument(..., metavar="GRAPH_OR_STORE",
+                                        help="A graph file, a `kg build` output folder or an "
+                                             "Oxigraph store folder."),
+          port: int = typer.Option(7878, "--port", "-p", min=0, max=65535, metavar="N",
+                                   help="Port to listen on (0: any free port)."),
+          host: str = typer.Option("127.0.0.1", "--host", metavar="ADDR",
+                                   help="Address to listen on; another than 127.0.0.1 "
+                                        "only when you mean to share it."),
+          store_dir: Path = typer.Option(None, "--store", metavar="DIR",
+                                         help="Keep the store loaded from a graph file in DIR "
+                                              "(default: a temporary folder).")) -> None:
+    """Serve a graph as a read-only SPARQL 1.1 endpoint with an offline query page.
+
+    Example: kg serve output/graph.ttl --port 7878
+    """
+    import signal
+
+    from kg.serve import describe, start
+
+    endpoint = start(source, host=host, port=port, store_dir=store_dir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops Oxigraph
+    try:
+        for name, value in describe(endpoint).items():
+            console.print(f"{name}: {value}")
+        console.print("read-only; Ctrl-C to stop")
+        sys.stdout.flush()
+        endpoint.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
 
 
 @app.command()

@@ -51,7 +51,8 @@ def extract_in_processes(docs: Sequence[Document], workers: int) -> list[Extract
         return list(pool.map(extract_document, docs, chunksize=chunksize))
 
 
-def extract_with_dask(docs: Sequence[Document], address: str | Any) -> list[Extracted]:
+def extract_with_dask(docs: Sequence[Document], address: str | Any, *,
+                      timeout: str = "20s") -> list[Extracted]:
     """client.map over the documents on the Dask scheduler at `address` (or a Client)."""
     try:
         from distributed import Client
@@ -60,7 +61,7 @@ def extract_with_dask(docs: Sequence[Document], address: str | Any) -> list[Extr
                          "pip install 'dask[distributed]'") from None
     own = not isinstance(address, Client)
     try:
-        client = Client(address, timeout="20s") if own else address
+        client = Client(address, timeout=timeout) if own else address
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}; start one "
                          "with `dask scheduler` or check the address") from None

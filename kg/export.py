@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from kg.vocab import GOV, ORG, PROV, RDF
 
@@ -111,7 +111,3 @@ def export_nquads(source: str | Path, out_file: str | Path) -> tuple[Path, int]:
     path = Path(out_file)
     store.write_bytes(path, data)
     return path, len(names)
-
-
-def graph_name(iri: str) -> URIRef:
-    return URIRef(iri)

@@ -13,6 +13,7 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kg.errors import OutputError, UsageError
 
@@ -43,17 +44,15 @@ def push(source: str | Path, endpoint: str, *, default_graph: bool = False,
 
 
 def split_nquads(data: bytes) -> dict[str, list[str]]:
-    """Graph IRI -> its triples as N-Triples lines (quads outside a named graph: key "")."""
-    graphs: dict[str, list[str]] = defaultdict(list)
-    for line in data.decode("utf-8").splitlines():
-        if not line.strip():
-            continue
-        head, last, _dot = line.rsplit(" ", 2)
-        if last.startswith("<") and head.count(" ") >= 2 and not head.endswith(("\\", '"')):
-            graphs[last[1:-1]].append(head + " .")
-        else:
-            graphs[""].append(line)
-    return dict(graphs)
+    """Graph IRI -> its triples as N-Triples lines (triples of the default graph: key "")."""
+    import pyoxigraph as ox
+
+    graphs: dict[str, list[Any]] = defaultdict(list)
+    for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        graphs[name].append(quad.triple)
+    return {name: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            .splitlines() for name, triples in graphs.items()}
 
 
 def _url(endpoint: str, graph: str | None) -> str:

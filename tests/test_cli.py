@@ -212,8 +212,13 @@ def stub_pipeline(monkeypatch, sample_graph):
         "interchange": {"to_interchange": lambda c: {"z": 1, "a": ["东南村"], "m": {"b": 2}}},
         "rdf": {"corpus_to_graph": lambda c: sample_graph},
         "store": {"save_graph": lambda graph, path, fmt: graph.serialize(
-            destination=str(path), format={"ttl": "turtle", "nt": "nt"}[fmt], encoding="utf-8")},
+            destination=str(path), format={"ttl": "turtle", "nt": "nt"}[fmt], encoding="utf-8"),
+            "STORE_DIR": "store", "find_store": lambda path: None},
     }
+    from kg import build as build_module  # extraction stubbed: no cache, no store
+
+    monkeypatch.setattr(build_module, "_extract_incrementally", lambda paths, out, **kw: (
+        corpus, build_module.Changes(), {"documents": {}, "graphs": {}}))
     for name, attrs in stubs.items():
         module = types.ModuleType(f"kg.{name}")
         module.__dict__.update(attrs)
@@ -224,9 +229,10 @@ def stub_pipeline(monkeypatch, sample_graph):
 
 def test_build_writes_three_files_and_a_summary(stub_pipeline, tmp_path):
     out = tmp_path / "out"
-    result = run("build", tmp_path, "-o", out, "--format", "nt")
+    result = run("build", tmp_path, "-o", out, "--format", "nt", "--store", "memory")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["extraction.json", "graph.html", "graph.nt"]
+    assert sorted(p.name for p in out.iterdir()) == ["extraction.json", "graph.html", "graph.nt",
+                                                     "manifest.json"]
     text = (out / "extraction.json").read_text(encoding="utf-8")
     assert text == '{\n "a": [\n  "东南村"\n ],\n "m": {\n  "b": 2\n },\n "z": 1\n}\n'
     assert "Place: 7" in result.stdout and "best connected: " in result.stdout
@@ -236,7 +242,7 @@ def test_build_writes_three_files_and_a_summary(stub_pipeline, tmp_path):
 def test_build_summary_from_the_library(stub_pipeline, tmp_path):
     from kg.build import build
 
-    summary = build([tmp_path], out_dir=tmp_path / "o")
+    summary = build([tmp_path], out_dir=tmp_path / "o", store="memory")
     assert summary.counts["Person"] == 4 and summary.counts["facts"] == 20
     assert len(summary.best_connected) == 10
     assert summary.problems == stub_pipeline.problems

@@ -140,3 +140,41 @@ def test_nquads_load_keeps_named_graphs(tmp_path):
     assert isinstance(loaded, Dataset)
     assert {str(g.identifier) for g in loaded.graphs()} >= {"http://x/g1", "http://x/g2"}
     assert len(set(loaded.objects(URIRef("http://x/a"), URIRef("http://x/b")))) == 2
+
+
+# ---------------------------------------------------------------- Oxigraph stores
+
+def test_named_graphs_split_the_corpus_graph_exactly(graph):
+    from kg.export import ENTITIES_GRAPH, partition
+
+    parts = partition(graph)
+    assert ENTITIES_GRAPH in parts and len(parts) > 1
+    triples = [t for part in parts.values() for t in part]
+    assert len(triples) == len(set(triples)) == len(graph)
+
+
+def test_a_synced_store_answers_queries_like_the_graph(tmp_path, graph):
+    from kg.export import ntriples, partition
+    from kg.store import find_store, sync_store
+
+    parts = {name: ntriples(triples) for name, triples in partition(graph).items()}
+    hashes, written = sync_store(tmp_path / "out" / "store", parts, {})
+    assert written == len(parts) and find_store(tmp_path / "out") == tmp_path / "out" / "store"
+    again, written = sync_store(tmp_path / "out" / "store", parts, hashes)
+    assert again == hashes and written == 0
+    stored = load_graph(tmp_path / "out")  # RDF 1.1: "a" and "a"^^xsd:string are one term
+    assert ntriples(stored.triples((None, None, None))) == ntriples(graph)
+
+
+def test_a_folder_without_store_or_graph_is_named(tmp_path):
+    with pytest.raises(GraphError, match="neither an Oxigraph store nor a graph file"):
+        load_graph(tmp_path)
+
+
+def test_a_graph_file_can_be_queried_with_oxigraph(tmp_path, graph):
+    from kg.query import run_preset
+
+    path = save_graph(graph, tmp_path / "graph.ttl")
+    for preset in ("people_posts", "place_tree"):
+        assert sorted(run_preset(load_graph(path, backend="oxigraph"), preset).rows, key=str) \
+            == sorted(run_preset(load_graph(path), preset).rows, key=str)

@@ -1,0 +1,122 @@
+"""Build throughput, memory, incremental rebuild and query latency, in one run.
+
+    python benchmarks/make_corpus.py -o /tmp/bench/corpus.jsonl
+    python benchmarks/run.py /tmp/bench/corpus.jsonl [--articles N] [--work /tmp/bench/run]
+
+Prints figures; asserts nothing. Builds run as `kg build` subprocesses, so their
+peak memory (max RSS of the largest process) is their own. The bare jieba.posseg
+pass runs here, before kg is imported, so jieba is unpatched.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def records(path: Path, limit: int | None) -> list[dict]:
+    out = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if limit is not None and len(out) >= limit:
+                break
+            out.append(json.loads(line))
+    return out
+
+
+def bare_posseg(texts: list[str]) -> float:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    start = time.perf_counter()
+    for text in texts:
+        for _ in jieba.posseg.cut(text):
+            pass
+    return time.perf_counter() - start
+
+
+def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `kg build` (its largest process)."""
+    code = ("import resource, sys; from kg.cli import app; "
+            "sys.argv = ['kg'] + sys.argv[1:]\n"
+            "try:\n    app()\nexcept SystemExit as e:\n    code = e.code\n"
+            "print('MAXRSS', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), file=sys.stderr)\n"
+            "sys.exit(code)")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, "build", str(corpus), "-o", str(out),
+                           *extra], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"kg build failed:\n{done.stdout}\n{done.stderr}")
+    rss = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("MAXRSS")]
+    summary = [line for line in done.stdout.splitlines() if "documents:" in line]
+    print("   ", summary[0].strip() if summary else "")
+    return wall, int(rss[-1]) / 1024 if rss else float("nan")
+
+
+def query_latency(store: Path) -> dict[str, tuple[float, float, int]]:
+    """Per preset: first run, median of 5 warm runs (ms), rows."""
+    from kg.query import list_presets, run_preset
+    from kg.store import load_graph
+
+    graph = load_graph(store)
+    out = {}
+    for preset in list_presets():
+        bindings = {"place": "许昌市"} if preset == "place" else None
+        times, rows = [], 0
+        for _ in range(6):
+            start = time.perf_counter()
+            rows = len(run_preset(graph, preset, bindings=bindings).rows)
+            times.append((time.perf_counter() - start) * 1000)
+        out[preset] = (times[0], statistics.median(times[1:]), rows)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--articles", type=int, default=None, help="use the first N only")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    recs = records(args.corpus, args.articles)
+    corpus = args.work / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
+                      encoding="utf-8")
+    chars = sum(len(r["text"]) for r in recs)
+    print(f"{time.strftime('%Y-%m-%d')}  {os.cpu_count()} cores  Python "
+          f"{platform.python_version()}  {len(recs)} articles, {chars:,} characters")
+
+    bare = bare_posseg([r["text"] for r in recs])
+    print(f"bare jieba.posseg pass: {bare:.1f} s ({chars / bare:,.0f} chars/s)")
+    for label, out, extra in (("1 process", "one", ()), ("2 workers", "two", ("--workers", "2"))):
+        subprocess.run(["rm", "-rf", str(args.work / out)], check=True)
+        wall, rss = kg_build(corpus, args.work / out, *extra)
+        print(f"build, {label}: {wall:.1f} s = {chars / wall:,.0f} chars/s, "
+              f"{len(recs) / wall:.1f} articles/s; {wall / bare:.2f} x bare posseg; "
+              f"peak RSS {rss:,.0f} MB")
+
+    recs[len(recs) // 2]["text"] += "许昌市委书记张伟在会上强调。"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
+                      encoding="utf-8")
+    wall, rss = kg_build(corpus, args.work / "one")
+    print(f"incremental rebuild after one changed article: {wall:.1f} s; peak RSS {rss:,.0f} MB")
+
+    for preset, (first, warm, rows) in query_latency(args.work / "one").items():
+        print(f"query {preset:14} first {first:7.1f} ms, warm median {warm:7.1f} ms, {rows} rows")
+    print(f"(this process: peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

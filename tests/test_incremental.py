@@ -1,0 +1,101 @@
+"""kg/incremental.py: rebuilds re-extract only new or changed documents, same bytes as fresh."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg import incremental
+from kg.build import build
+from kg.export import ENTITIES_GRAPH
+from kg.model import Document
+from kg.store import open_store
+
+RECORDS = [  # id, text: short governance sentences, two naming the same person
+    ("a", "广东省清远市连山壮族瑶族自治县上帅镇东南村党支部书记黄家瑛说，村里计划盘活山地。"),
+    ("b", "河南省许昌市委书记张伟在会上强调，要推进“五方联动”工作机制。"),
+    ("c", "许昌市魏都区委副书记、区长李淼介绍了情况。"),
+    ("d", "浙江省杭州市余杭区委书记张伟表示，全区推广“村民说事”制度。"),
+]
+
+
+def write_corpus(path: Path, records) -> Path:
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("graph.ttl", "extraction.json")}
+
+
+def graph_names(out: Path) -> set[str]:
+    store = open_store(out / "store")
+    return {g.value for g in store.named_graphs()}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write_corpus(tmp_path / "corpus.jsonl", RECORDS)
+
+
+def test_a_rebuild_of_the_same_input_reuses_everything(tmp_path, corpus):
+    build([corpus], out_dir=tmp_path / "out")
+    first = outputs(tmp_path / "out")
+    again = build([corpus], out_dir=tmp_path / "out").changes
+    assert (again.added, again.changed, again.removed, again.reused) == (0, 0, 0, 4)
+    assert again.graphs_written == 0
+    assert outputs(tmp_path / "out") == first
+
+
+def test_changed_added_and_removed_documents_match_a_fresh_build(tmp_path, corpus):
+    build([corpus], out_dir=tmp_path / "out")
+    edited = [(i, t.replace("李淼", "王强")) for i, t in RECORDS if i != "b"]
+    edited.append(("e", "云南省大理白族自治州洱源县牛街乡党委书记赵明说。"))
+    write_corpus(corpus, edited)
+    changes = build([corpus], out_dir=tmp_path / "out").changes
+    assert (changes.added, changes.changed, changes.removed, changes.reused) == (1, 1, 1, 2)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(tmp_path / "out") == outputs(fresh)
+    assert graph_names(tmp_path / "out") == graph_names(fresh)
+    assert len(list((tmp_path / "out" / "cache").glob("*.pickle"))) == 4
+
+
+def test_person_identity_stays_corpus_wide_when_one_article_changes(tmp_path, corpus):
+    """张伟 holds posts in two places: two people. Dropping one makes him one again,
+    in the unchanged article too (corpus identity runs over cached articles)."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    assert "Person|张伟@" in (out / "extraction.json").read_text(encoding="utf-8")
+    write_corpus(corpus, [r for r in RECORDS if r[0] != "d"])
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+
+
+def test_each_article_has_its_own_named_graph(tmp_path, corpus):
+    summary = build([corpus], out_dir=tmp_path / "out")
+    names = graph_names(tmp_path / "out")
+    assert ENTITIES_GRAPH in names and len(names) == summary.articles + 1
+
+
+def test_the_hash_covers_text_source_and_extractor_version():
+    doc = Document("a", "x.jsonl", "许昌市委书记张伟。")
+    same = Document("a", "x.jsonl", "许昌市委书记张伟。", line=7)
+    assert incremental.document_hash(doc) == incremental.document_hash(same)
+    for other in (Document("a", "y.jsonl", doc.text), Document("a", "x.jsonl", "许昌市委。")):
+        assert incremental.document_hash(other) != incremental.document_hash(doc)
+    assert len(incremental.extractor_version()) == 16
+
+
+def test_a_manifest_of_another_extractor_version_is_ignored(tmp_path, corpus):
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    data["extractor"] = "older"
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    assert build([corpus], out_dir=out).changes.changed == 0
+    assert build([corpus], out_dir=out).changes.reused == 4
