@@ -98,8 +98,20 @@ class Sentence:
     paragraph: int = 0
 
 
+class _HasAttrs:
+    """Type-specific details as sorted (key, value) pairs, read with `attr`."""
+
+    attrs: tuple[tuple[str, str], ...]
+
+    def attr(self, key: str, default: str = "") -> str:
+        for k, v in self.attrs:
+            if k == key:
+                return v
+        return default
+
+
 @dataclass(frozen=True)
-class Mention:
+class Mention(_HasAttrs):
     """A candidate or accepted span of text naming something.
 
     `attrs` holds type-specific details as sorted (key, value) pairs, e.g.
@@ -115,12 +127,6 @@ class Mention:
     source: str = ""
     attrs: tuple[tuple[str, str], ...] = ()
 
-    def attr(self, key: str, default: str = "") -> str:
-        for k, v in self.attrs:
-            if k == key:
-                return v
-        return default
-
     def with_attrs(self, **updates: str) -> "Mention":
         merged = dict(self.attrs)
         merged.update({k: v for k, v in updates.items() if v is not None})
@@ -129,7 +135,7 @@ class Mention:
 
 
 @dataclass(frozen=True)
-class Entity:
+class Entity(_HasAttrs):
     """A resolved real-world thing. `key` is its identity across articles and files.
 
     Keys look like "Place|广东省/清远市" or "Organization|清远市委组织部@Place|广东省/清远市";
@@ -143,15 +149,9 @@ class Entity:
     attrs: tuple[tuple[str, str], ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # mentions in this article
 
-    def attr(self, key: str, default: str = "") -> str:
-        for k, v in self.attrs:
-            if k == key:
-                return v
-        return default
-
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(_HasAttrs):
     """A fact between two entities (by key), with the evidence that supports it.
 
     `role` is the bare post for holds_post (书记); `title` the composed title
@@ -168,12 +168,6 @@ class Relation:
     role: str = ""
     title: str = ""
     attrs: tuple[tuple[str, str], ...] = ()
-
-    def attr(self, key: str, default: str = "") -> str:
-        for k, v in self.attrs:
-            if k == key:
-                return v
-        return default
 
 
 @dataclass(frozen=True)
