@@ -42,8 +42,10 @@ def common_surnames() -> frozenset[str]:
 
 @cache
 def posts() -> dict[str, str]:
-    """Post word -> kind (party, government, ...)."""
-    return {row[0]: row[1] for row in _lines("posts.tsv")}
+    """Post word -> kind (party, government, ...): the curated governance posts, plus
+    positions learned from CLUENER train (kind "generic"; scripts/build_train_posts.py)."""
+    learned = {row[0]: "generic" for row in _lines("posts_train.tsv")}
+    return learned | {row[0]: row[1] for row in _lines("posts.tsv")}
 
 
 @cache
