@@ -58,6 +58,7 @@ def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Men
 UNQUOTED_HEADS = {"制度": "mechanism", "机制": "mechanism", "工作机制": "mechanism", "模式": "model",
                   "工作法": "mechanism", "工程": "project", "平台": "platform", "工作站": "platform",
                   "专项行动": "campaign", "专项治理": "campaign"}
+HEADS_LONGEST_FIRST = tuple(sorted(UNQUOTED_HEADS, key=len, reverse=True))
 LAUNCH_VERBS = ("开展", "推行", "推出", "实施", "实行", "建立", "探索", "打造", "建成", "创建", "启动",
                 "搭建", "深化", "创新", "推广")  # not 健全/完善: they take generic nouns
 NP_FLAGS = {"n", "nz", "vn", "j", "l", "nt", "ng", "b", "an", "i", "ns", "nr", "a"}
@@ -85,8 +86,7 @@ def _noun_phrase_with_head(text: str, pos: int, tokens: TokenIndex) -> Mention |
         tok = tokens.starting_at(pos)
         if tok is None:
             return None
-        head = next((h for h in sorted(UNQUOTED_HEADS, key=len, reverse=True)
-                     if text.startswith(h, pos)), None)
+        head = next((h for h in HEADS_LONGEST_FIRST if text.startswith(h, pos)), None)
         if head and len("".join(words)) >= 4:
             end = pos + len(head)
             return Mention(start, end, text[start:end], EntityType.INITIATIVE, "unquoted",

@@ -144,7 +144,7 @@ def _left_edge(text, h, place_end, orgs, tokens: TokenIndex) -> tuple[int | None
     return _ref_edge(text, h, tokens)
 
 
-def _ref_edge(text: str, h: int, tokens: TokenIndex, head: str = "") -> tuple[int | None, str]:
+def _ref_edge(text: str, h: int, tokens: TokenIndex) -> tuple[int | None, str]:
     """该村党支部, 市公安局, 州计生协会, 召集村两委: a one-character place reference.
 
     The reference character must start a word of its own (not 农村|党支部, 城市|管理局).

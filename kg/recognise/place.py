@@ -36,7 +36,7 @@ SUFFIXES: dict[str, tuple[PlaceLevel, int]] = {
 ZONE_SUFFIXES = ("经济技术开发区", "经济开发区", "高新技术产业开发区", "高新区", "开发区", "产业园区",
                  "工业园区", "产业园", "工业园", "科技园", "示范区", "纪念馆", "烈士陵园", "陵园",
                  "旧址群", "旧址", "国防园", "风景区", "景区", "湿地公园", "森林公园", "水库",
-                 "良种场", "农场", "林场", "牧场", "茶场", "展区")
+                 "良种场", "农场", "林场", "牧场", "茶场")
 for _z in ZONE_SUFFIXES:
     SUFFIXES[_z] = (PlaceLevel.OTHER, 8)
 SUFFIX_RE = re.compile("|".join(sorted(SUFFIXES, key=len, reverse=True)))

@@ -5,6 +5,7 @@ jieba loads its dictionary on first use (about a second); nothing happens at imp
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -67,6 +68,7 @@ class TokenIndex:
         self.tokens = tokens
         self.by_end = {t.end: t for t in tokens}
         self.by_start = {t.start: t for t in tokens}
+        self.starts = [t.start for t in tokens]  # tokens tile the text in order
 
     def ending_at(self, offset: int) -> Token | None:
         return self.by_end.get(offset)
@@ -75,7 +77,7 @@ class TokenIndex:
         return self.by_start.get(offset)
 
     def covering(self, offset: int) -> Token | None:
-        for t in self.tokens:
-            if t.start <= offset < t.end:
-                return t
+        i = bisect_right(self.starts, offset) - 1
+        if i >= 0 and self.tokens[i].start <= offset < self.tokens[i].end:
+            return self.tokens[i]
         return None

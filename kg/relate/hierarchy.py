@@ -1,7 +1,7 @@
 """part_of (place in place), located_in (organisation in place), sub_organization_of."""
 from __future__ import annotations
 
-from kg.model import Article, EntityType, Relation, RelationType
+from kg.model import Article, Relation, RelationType
 from kg.resolve import Resolved
 
 
@@ -35,6 +35,3 @@ def _evidence_span(state: Resolved, key: str, at: int) -> tuple[int, int]:
 def _rel(article: Article, rtype: RelationType, subj: str, obj: str, start: int, end: int) -> Relation:
     return Relation(rtype, subj, obj, article.sentence_at(start), start, end)
 
-
-def entity_type(state: Resolved, key: str) -> EntityType:
-    return state.entities[key]["type"]
