@@ -6,7 +6,9 @@ from itertools import pairwise
 
 import pytest
 
-from kg.recognise.person_model import MODEL_FILE, bio_spans, sentence_spans, tag_persons
+from kg import lexicon
+from kg.recognise.person_model import (MODEL_FILE, bio_spans, sentence_spans, tag_persons,
+                                       tag_persons_scored)
 from kg.recognise.tokens import tokenize
 
 BIO = [
@@ -57,3 +59,40 @@ def test_spans_lie_in_the_text_and_do_not_overlap():
 def test_model_file_is_shipped_and_small():
     size = len(resources.files("kg.data").joinpath(MODEL_FILE).read_bytes())
     assert 0 < size < 5_000_000
+
+
+def test_confidences_are_probabilities_and_spans_match_the_plain_tagger():
+    text = "".join(t for t, _ in NAMES)
+    scored = tag_persons_scored(text)
+    assert [(s, e) for s, e, _ in scored] == tag_persons(text)
+    assert scored and all(0.0 < c <= 1.0 for _, _, c in scored)
+
+
+def test_dictionary_names_hold_chinese_and_transliterated_names():
+    chinese, foreign, strength = lexicon.dictionary_names()
+    assert len(chinese) > 10_000 and len(foreign) > 1_000
+    assert all(c in strength for c in "斯尔娜")  # typical transliteration characters
+    assert "的" not in strength and "村" not in strength
+
+
+def _learned(text: str) -> list[str]:
+    from kg.recognise.person_model import propose_learned_persons
+    from kg.recognise.tokens import TokenIndex
+
+    return [m.text for m in propose_learned_persons(text, TokenIndex(tokenize(text)), set(), [])]
+
+
+def test_a_measure_word_after_a_numeral_is_not_a_surname():
+    from kg.recognise.person_model import _looks_like_name
+
+    assert not _looks_like_name("列出一张清单。", 3, 6)
+    assert _looks_like_name("由张清单负责。", 1, 4)
+
+
+def test_a_surname_with_a_kinship_word_is_not_a_learned_name():
+    assert "赵老伯" not in _learned("赵老伯笑着说，日子越过越好。")
+
+
+def test_a_learned_name_is_found_at_each_later_mention():
+    text = "村民陆如献说，今年收成不错。陆如献还说，明年要扩大种植。"
+    assert _learned(text).count("陆如献") == 2

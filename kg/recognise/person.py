@@ -72,7 +72,7 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
             names.setdefault(name, "before")
     for name in _credit_names(text, blocked):
         names.setdefault(name, "credit")
-    return _all_occurrences(text, names, blocked)
+    return all_occurrences(text, names, blocked)
 
 
 CREDIT_AFTER = re.compile(r"([\u4e00-\u9fff]{2,12})摄")
@@ -208,7 +208,7 @@ def _plausible(cand: str) -> bool:
     return cand[0] in surnames and len(cand) <= 3
 
 
-def _all_occurrences(text: str, names: dict[str, str], blocked: set[int]) -> list[Mention]:
+def all_occurrences(text: str, names: dict[str, str], blocked: set[int]) -> list[Mention]:
     out = []
     for name, why in sorted(names.items()):
         i = text.find(name)

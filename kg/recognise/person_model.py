@@ -26,6 +26,8 @@ SENTENCE_END = re.compile(r"[。！？；\n]")
 MAX_SENTENCE = 500  # longer stretches are tagged in chunks of this size
 PUNCT = set("，。、；：！？“”‘’（）《》()「」『』【】…—-·,.;:!?\"'[]")
 NAME_DOT = set("·•・")
+NUMERALS = set("一二三四五六七八九十两几每这那某整半0123456789")
+MEASURE_SURNAMES = set("张条支项位名双户")  # measure words that are also surnames
 
 
 @cache
@@ -42,33 +44,64 @@ def _tagger(model: str | None = None):
     return tagger
 
 
+# A CRF span this sure of itself stands without jieba's agreement (chosen on held-out train
+# sentences and the seed pages' precision; docs/accuracy.md).
+SURE = 0.7
+SURE_RARE = 0.97  # a surname outside the common ones (晏, 符; but also 党 in 党建强) asks more
+
+
 def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) -> list[Mention]:
-    """CRF names that jieba also reads as a person name (two independent signals agree),
-    outside places, organisations and posts, and not overlapping a rule person. On their
-    own the CRF's names cost precision on governance pages (see docs/accuracy.md)."""
+    """CRF names outside places, organisations and posts, not overlapping a rule person, that
+    look like a name, and that either jieba also reads as a person name (two independent
+    signals agree) or the CRF is sure of (confidence >= SURE). Unsure CRF names on their own
+    cost precision on governance pages (see docs/accuracy.md). A name accepted once is found
+    at each other mention too, as rule names are."""
     taken = {i for m in rule_persons for i in range(m.start, m.end)}
-    out = []
-    for start, end in tag_persons(text, tokens=tokens.tokens):
-        tok = tokens.starting_at(start)
-        if tok is None or tok.end != end or not tok.flag.startswith("nr") or end - start < 2:
-            continue
+    names: dict[str, str] = {}
+    for start, end, conf in tag_persons_scored(text, tokens=tokens.tokens):
         if blocked.intersection(range(start, end)) or taken.intersection(range(start, end)):
             continue
         name = text[start:end]
-        if name[0] not in lexicon.common_surnames() or name in lexicon.not_names() \
-                or not _looks_like_name(text, start, end):
+        if name in lexicon.not_names():
             continue
-        out.append(Mention(start, end, text[start:end], EntityType.PERSON, "crf"))
-    return out
+        tok = tokens.starting_at(start)
+        agreed = tok is not None and tok.end == end and tok.flag.startswith("nr")
+        surname = name[0] in lexicon.surnames() or name[:2] in lexicon.surnames()
+        chinese = surname and _looks_like_name(text, start, end)
+        common = chinese and name[0] in lexicon.common_surnames()
+        if (agreed and common) or (conf >= SURE and (common or _looks_foreign(name))) \
+                or (conf >= SURE_RARE and chinese):
+            names[name] = "crf"
+    from kg.recognise.person import all_occurrences
+
+    return all_occurrences(text, names, blocked | taken)
+
+
+def _looks_foreign(name: str) -> bool:
+    """A transliterated name: Han characters (or a name dot), mostly ones that mark
+    transliteration (kg.lexicon.dictionary_names)."""
+    strength = lexicon.dictionary_names()[2]
+    parts = [p for p in re.split("[·•・]", name) if p]
+    chars = "".join(parts)
+    return len(chars) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in chars) \
+        and 2 * sum(c in strength for c in chars) >= len(chars)
 
 
 def _looks_like_name(text: str, start: int, end: int) -> bool:
-    """No particle inside (党员有), no place or kinship word right after (李巷, 王应|东家)."""
+    """No particle inside (党员有), no place or kinship word right after (李巷, 王应|东家) or
+    at the end (赵老伯), no measure word after a numeral (一张清单)."""
     from kg.recognise.person import APPELLATIONS, BOUNDARY_CHARS
 
+    if text[end - 1] in APPELLATIONS or "老" in text[start + 1:end]:
+        return False
+    if start and text[start - 1] in NUMERALS and text[start] in MEASURE_SURNAMES:
+        return False
+
     after = text[end:end + 1]
-    return 2 <= end - start <= 3 and not any(c in BOUNDARY_CHARS for c in text[start + 1:end]) \
-        and after not in APPELLATIONS and after not in "家巷村镇街路庄屯" \
+    longest = 4 if text[start:start + 2] in lexicon.surnames() else 3
+    return 2 <= end - start <= longest \
+        and not any(c in BOUNDARY_CHARS for c in text[start + 1:end]) \
+        and (not after or (after not in APPELLATIONS and after not in "家巷村镇街路庄屯")) \
         and text[end - 1] not in "巷村镇街路庄屯寺庙湾坡沟"
 
 
@@ -79,7 +112,14 @@ def tag_persons(text: str, tokens: Sequence[Token] | None = None, *,
     `tokens` are jieba tokens of the whole `text` (as `tokenize(text)` returns);
     without them each sentence is tokenised here.
     """
-    spans: list[tuple[int, int]] = []
+    return [(s, e) for s, e, _ in tag_persons_scored(text, tokens, model=model)]
+
+
+def tag_persons_scored(text: str, tokens: Sequence[Token] | None = None, *,
+                       model: str | None = None) -> list[tuple[int, int, float]]:
+    """As `tag_persons`, each span with the CRF's confidence in it: the smallest marginal
+    probability of its tags (B-PER on the first character, I-PER on the others)."""
+    spans: list[tuple[int, int, float]] = []
     tagger = _tagger(model)
     ends = [t.end for t in tokens] if tokens is not None else []
     for start, end in sentence_spans(text):
@@ -87,7 +127,9 @@ def tag_persons(text: str, tokens: Sequence[Token] | None = None, *,
         toks = _slice_tokens(tokens, ends, start, end) if tokens is not None \
             else tokenize(piece)
         labels = tagger.tag(char_features(piece, toks))
-        spans += [(start + s, start + e) for s, e in bio_spans(labels)]
+        for s, e in bio_spans(labels):
+            conf = min(tagger.marginal("B-PER" if i == s else "I-PER", i) for i in range(s, e))
+            spans.append((start + s, start + e, conf))
     return spans
 
 
@@ -147,31 +189,66 @@ def char_class(ch: str) -> str:
 
 
 @cache
-def _lexicon_words() -> tuple[dict[str, str], int]:
-    """Cue word -> kind: post, cue_before (name follows), cue_after (name precedes)."""
+def _lexicon_words() -> tuple[dict[str, str], frozenset[str]]:
+    """Cue word -> kind: post, cue_before (name follows), cue_after (name precedes); and
+    every proper prefix of a cue word, so a scan stops as soon as no word can follow."""
     words = {w: "post" for w in lexicon.posts()}
     for w, side in lexicon.person_cues().items():
         words[w] = "cue_" + side
-    return words, max(map(len, words))
+    return words, frozenset(w[:n] for w in words for n in range(1, len(w)))
 
 
 def _lexicon_marks(text: str) -> tuple[list[set[str]], list[set[str]]]:
     """For each char: lexicon kinds of words ending right before it, starting right after it."""
-    words, longest = _lexicon_words()
+    words, prefixes = _lexicon_words()
     ends_before: list[set[str]] = [set() for _ in range(len(text) + 1)]
     starts_at: list[set[str]] = [set() for _ in range(len(text) + 1)]
-    inside: list[set[str]] = [set() for _ in range(len(text) + 1)]
+    inside = [False] * (len(text) + 1)
     for i in range(len(text)):
-        for n in range(1, min(longest, len(text) - i) + 1):
-            kind = words.get(text[i:i + n])
+        for j in range(i + 1, len(text) + 1):
+            piece = text[i:j]
+            kind = words.get(piece)
             if kind:
-                ends_before[i + n].add(kind)
+                ends_before[j].add(kind)
                 starts_at[i].add(kind)
-                for j in range(i, i + n):
-                    inside[j].add(kind)
+                for k in range(i, j):
+                    inside[k] = True
+            if piece not in prefixes:
+                break
     left = [ends_before[i] for i in range(len(text))]
     right = [starts_at[i + 1] | ({"in"} if inside[i] else set()) for i in range(len(text))]
     return left, right
+
+
+def _name_marks(text: str) -> list[list[str]]:
+    """For each char: where it sits in a dictionary name (nl: Chinese, fl: foreign; B/I/E) and
+    how strongly it and its run of neighbours read as a transliterated name (tr=1-3,
+    trrun=1/2/3+)."""
+    chinese, foreign, strength = lexicon.dictionary_names()
+    marks: list[list[str]] = [[] for _ in text]
+    for i in range(len(text)):
+        for n in range(2, 9):
+            if i + n > len(text):
+                break
+            piece = text[i:i + n]
+            kind = "nl" if n <= 4 and piece in chinese else "fl" if piece in foreign else None
+            if kind:
+                marks[i].append(kind + "B")
+                for k in range(i + 1, i + n - 1):
+                    marks[k].append(kind + "I")
+                marks[i + n - 1].append(kind + "E")
+    run = 0
+    runs = [0] * len(text)
+    for i, ch in enumerate(text):
+        run = run + 1 if ch in strength else 0
+        runs[i] = run
+    for i in range(len(text) - 2, -1, -1):  # a run's length, seen from each of its chars
+        if runs[i] and runs[i + 1]:
+            runs[i] = runs[i + 1]
+    for i, ch in enumerate(text):
+        if ch in strength:
+            marks[i] += [f"tr={strength[ch]}", f"trrun={min(runs[i], 3)}"]
+    return marks
 
 
 def _token_marks(text: str, tokens: Sequence[Token]) -> list[tuple[str, str, int]]:
@@ -190,6 +267,7 @@ def char_features(text: str, tokens: Sequence[Token]) -> list[list[str]]:
     surnames, common = lexicon.surnames(), lexicon.common_surnames()
     toks = _token_marks(text, tokens)
     left, right = _lexicon_marks(text)
+    names = _name_marks(text)
     padded = "^^" + text + "$$"
     feats = []
     for i, ch in enumerate(text):
@@ -207,6 +285,9 @@ def char_features(text: str, tokens: Sequence[Token]) -> list[list[str]]:
                 p2, fl2, _ = toks[i + k]
                 f += [f"w{k}={p2}{fl2}"]
         f += [f"lexL={k}" for k in sorted(left[i])] + [f"lexR={k}" for k in sorted(right[i])]
+        f += names[i]
+        f += [f"n-1{m}" for m in (names[i - 1] if i >= 1 else ())]
+        f += [f"n+1{m}" for m in (names[i + 1] if i + 1 < len(text) else ())]
         feats.append(f)
     return feats
 
