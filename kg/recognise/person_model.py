@@ -56,9 +56,15 @@ def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) 
     signals agree) or the CRF is sure of (confidence >= SURE). Unsure CRF names on their own
     cost precision on governance pages (see docs/accuracy.md). A name accepted once is found
     at each other mention too, as rule names are."""
-    taken = {i for m in rule_persons for i in range(m.start, m.end)}
+    scored = tag_persons_scored(text, tokens=tokens.tokens)
+    rule_spans = [(m.start, m.end) for m in rule_persons]
+    # A sure CRF name that starts where a rule name starts and runs on is the longer, right
+    # reading (a post + 李晓|林): the rule name does not block it; `decide` keeps the longer.
+    extended = {(s, e) for s, e in rule_spans for cs, ce, conf in scored
+                if cs == s and ce > e and conf >= SURE}
+    taken = {i for s, e in rule_spans if (s, e) not in extended for i in range(s, e)}
     names: dict[str, str] = {}
-    for start, end, conf in tag_persons_scored(text, tokens=tokens.tokens):
+    for start, end, conf in scored:
         if blocked.intersection(range(start, end)) or taken.intersection(range(start, end)):
             continue
         name = text[start:end]
