@@ -101,3 +101,16 @@ def test_initiatives_are_named_programmes_not_slogans(text, expected):
 
 def test_posts_inside_organisation_names_are_not_posts():
     assert mentions("历城区草莓产业人大代表工作站的站长", EntityType.POST) == ["站长"]
+
+
+def test_a_title_noun_right_before_a_name_is_a_post():
+    from kg.recognise.person import propose_titles
+    from kg.recognise.tokens import TokenIndex, tokenize
+    from kg.model import EntityType, Mention
+
+    text = "签证官江德力和村民谈话。"
+    person = Mention(3, 6, "江德力", EntityType.PERSON, "crf")
+    titles = propose_titles(text, [person], set(), TokenIndex(tokenize(text)))
+    assert [(m.text, m.label) for m in titles] == [("签证官", EntityType.POST)]
+    villager = Mention(8, 10, "村民", EntityType.PERSON, "crf")  # 和 before it is no title
+    assert propose_titles(text, [villager], set(), TokenIndex(tokenize(text))) == []

@@ -15,7 +15,7 @@ from kg.model import Article, Mention
 from kg.recognise.initiative import propose_initiatives
 from kg.recognise.organization import propose_organizations
 from kg.recognise.overlaps import decide
-from kg.recognise.person import propose_persons, propose_posts
+from kg.recognise.person import propose_persons, propose_posts, propose_titles
 from kg.recognise.person_model import propose_learned_persons
 from kg.recognise.reference import propose_references
 from kg.recognise.place import propose_by_suffix, propose_divisions, propose_listed, propose_regions
@@ -34,6 +34,7 @@ def recognise(article: Article, *, gazetteer: Gazetteer | None = None) -> Articl
     blocked = covered | _cover(posts)
     persons = propose_persons(text, posts, article.byline, blocked, tokens)
     persons = decide(persons + propose_learned_persons(text, tokens, blocked, persons))
+    posts = decide(posts + propose_titles(text, persons, blocked, tokens))
     initiatives = decide(propose_initiatives(text, tokens))
     refs = [r for r in propose_references(text) if not _cover([r]) & _cover(places + persons)]
     mentions = places + orgs + posts + persons + initiatives + refs

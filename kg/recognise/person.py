@@ -57,6 +57,32 @@ def propose_posts(text: str, blocked: set[int]) -> list[Mention]:
     return out
 
 
+# Last characters of title nouns (签证官, 主裁判, 副领事, 总工程师): a noun ending in one of
+# these, written right before a person's name, is that person's title.
+TITLE_HEADS = set("长官师监裁判事总")
+TITLE_PREFIXES = ("副", "总", "首席", "常务", "执行", "代理")
+
+
+def propose_titles(text: str, persons: list[Mention], blocked: set[int],
+                   tokens: TokenIndex) -> list[Mention]:
+    """Title nouns outside the post lexicon, where they stand right before a person's name:
+    the jieba noun ending at the name (with a 副/总/… word before it) that ends in a title head."""
+    out = []
+    for person in persons:
+        tok = tokens.ending_at(person.start)
+        if tok is None or tok.flag != "n" or len(tok.word) < 2 or tok.word[-1] not in TITLE_HEADS:
+            continue
+        start = tok.start
+        before = tokens.ending_at(start)
+        if before is not None and before.word in TITLE_PREFIXES:
+            start = before.start
+        if blocked.intersection(range(start, person.start)):
+            continue
+        out.append(Mention(start, person.start, text[start:person.start], EntityType.POST,
+                           "title", (("kind", "generic"),)))
+    return out
+
+
 def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
                     blocked: set[int], tokens: TokenIndex) -> list[Mention]:
     names: dict[str, str] = {n: "byline" for n in byline if len(n) >= 2}
