@@ -140,7 +140,11 @@ def test_filters_top_n_and_ego_view(browser, examples_page):
     iri = visit.js("kg.search('许昌市')")
     visit.page.click("#kg-ego")
     around = set(visit.js("nodes.getIds()"))
-    assert iri in around and len(around) == 15  # 许昌市 and its 14 neighbours
+    neighbours = visit.js(
+        "(iri => { const i = kg.data.nodes.findIndex(n => n.iri === iri), s = new Set();"
+        " kg.data.edges.forEach(e => { if (e.from === i) s.add(e.to);"
+        " if (e.to === i) s.add(e.from); }); s.delete(i); return s.size; })", iri)
+    assert neighbours >= 5 and iri in around and len(around) == neighbours + 1  # 许昌市 + its own
     visit.page.click("#kg-back")
     assert visit.js("nodes.length") <= 10
     assert visit.errors == []
