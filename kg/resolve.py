@@ -28,9 +28,11 @@ REF_LEVELS = {
     "州": (PlaceLevel.PREFECTURE,),
     "省": (PlaceLevel.PROVINCE,),
     "社区": (PlaceLevel.COMMUNITY,),
+    "居": (PlaceLevel.COMMUNITY, PlaceLevel.RESIDENTIAL, PlaceLevel.VILLAGE),  # 居委会: 社区, 小区, 新村
     "街道": (PlaceLevel.TOWNSHIP,),
 }
 GAZETTEER_LEVELS = {str(PlaceLevel.TOWNSHIP), str(PlaceLevel.VILLAGE), str(PlaceLevel.COMMUNITY)}
+PARTY_PREFIXES = ("中共", "共青团")  # 共青团大理州委, 中共东营区委: the place follows them
 UPPER = (PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY)
 
 
@@ -72,7 +74,8 @@ def resolve(article: Article, *, gazetteer: Gazetteer | None = None) -> tuple[Ar
         elif m.label is EntityType.PERSON:
             state.add(m, f"Person|{m.text}|{article.id}", EntityType.PERSON, m.text)
         elif m.label is EntityType.INITIATIVE:
-            state.add(m, f"Initiative|{m.text}", EntityType.INITIATIVE, m.text,
+            name = m.attr("canonical") or m.text  # a later short mention joins the full name
+            state.add(m, f"Initiative|{name}", EntityType.INITIATIVE, name,
                       category=m.attr("category"))
         elif m.label is EntityType.POST:
             state.add(m, f"Post|{m.text}", EntityType.POST, m.text)
@@ -120,8 +123,9 @@ def _resolve_places(article: Article, places: list[Mention], gaz: Gazetteer, sta
         if div:
             seen_divisions.append(div)
         by_end[m.end] = by_text[m.text] = (key, div)
-    _zone_parents(places, state)
+    _zone_parents(article, places, state)
     _official_parents(gaz, state)
+    _sentence_parents(article, places, state)
 
 
 def _pick_division(m: Mention, gaz: Gazetteer, chain_div: str | None, seen: list[str]) -> str:
@@ -177,14 +181,70 @@ def _add_suffix_place(m, gaz, article, prev, seen, state) -> tuple[str, str | No
     return state.add(m, key, EntityType.PLACE, name, level=level), None
 
 
-def _zone_parents(places: list[Mention], state: Resolved) -> None:
-    """A zone or landmark named with a place prefix lies in that place."""
+def _zone_parents(article: Article, places: list[Mention], state: Resolved) -> None:
+    """A zone or landmark lies in the place inside its name (芝山村|富硒生态产业园), else in
+    the place written as its owner (小常村的|…产业园), else in the county whose short form
+    opens its name (溧水|经济开发区 after 溧水区), else in the one county its sentence names
+    (…已建成铜山战斗纪念馆…，成为…溧水区…)."""
     for z in places:
-        if z.attr("level") != str(PlaceLevel.OTHER) or not state.key(z):
+        zkey = state.key(z)
+        if z.attr("level") != str(PlaceLevel.OTHER) or not zkey:
             continue
         inner = [p for p in places if z.start <= p.start and p.end < z.end and state.key(p)]
-        if inner:
-            state.place_parent.setdefault(state.key(z), (state.key(max(inner, key=lambda p: p.end)), z.start))
+        if inner:  # the place written inside the name is more specific than the chain before it
+            state.place_parent[zkey] = (state.key(max(inner, key=lambda p: p.end)), z.start)
+            continue
+        if zkey in state.place_parent or z.source == "region":
+            continue  # (a region such as 东北地区 spans counties)
+        parent = _possessor_place(article, z, places, state) or \
+            _short_form_owner(z, places, state) or _sentence_county(article, z, places, state)
+        if parent and parent != zkey:
+            state.place_parent[zkey] = (parent, z.start)
+
+
+def _possessor_place(article: Article, z: Mention, places: list[Mention], state: Resolved) -> str:
+    """小常村的|食用菌现代农业产业园: the place written as its owner."""
+    if not article.text.endswith("的", 0, z.start):
+        return ""
+    owners = [p for p in places if p.end == z.start - 1 and state.key(p)]
+    return state.key(max(owners, key=lambda p: p.end - p.start)) or "" if owners else ""
+
+
+def _short_form_owner(z: Mention, places: list[Mention], state: Resolved) -> str:
+    for p in places:
+        rec = state.entities.get(state.key(p) or "", {})
+        name = rec.get("name", "")
+        if rec and rec["attrs"].get("level") == str(PlaceLevel.COUNTY) and name[-1:] in "区县市" \
+                and len(name) >= 3 and z.text.startswith(name[:-1]):
+            return state.key(p) or ""
+    return ""
+
+
+def _sentence_county(article: Article, z: Mention, places: list[Mention], state: Resolved) -> str:
+    return _one_in_sentence(article, z, places, state, str(PlaceLevel.COUNTY))
+
+
+def _one_in_sentence(article: Article, m: Mention, places: list[Mention], state: Resolved,
+                     level: str) -> str:
+    """The key of the one place of `level` that the sentence of `m` names, if exactly one."""
+    if not article.sentences:
+        return ""
+    sent = article.sentences[article.sentence_at(m.start)]
+    found = {state.key(p) for p in places if sent.start <= p.start and p.end <= sent.end and
+             state.key(p) and state.entities[state.key(p)]["attrs"].get("level") == level}
+    return found.pop() or "" if len(found) == 1 else ""
+
+
+def _sentence_parents(article: Article, places: list[Mention], state: Resolved) -> None:
+    """花桥镇党员干部在沙星村搬运: a village with no parent stated or known lies in the one
+    township its sentence names."""
+    for m in places:
+        key = state.key(m)
+        if key and key not in state.place_parent and \
+                state.entities[key]["attrs"].get("level") == str(PlaceLevel.VILLAGE):
+            parent = _one_in_sentence(article, m, places, state, str(PlaceLevel.TOWNSHIP))
+            if parent and parent != key:
+                state.place_parent[key] = (parent, m.start)
 
 
 def _official_parents(gaz: Gazetteer, state: Resolved) -> None:
@@ -231,10 +291,15 @@ def _resolve_org(article: Article, m: Mention, state: Resolved) -> None:
         _resolve_org_reference(article, m, state)
         return
     place_key, name = _org_place(article, m, state)
+    name = "".join(ch for ch in name if ch not in "“”‘’")  # 村“两委” is named 村两委
+    if not name:
+        return  # a branch of a body that was not resolved
     if m.attr("ref") and not place_key:
         return  # 市委 with no city anywhere in the article: nothing to pin it to
     key = f"Organization|{name}@{place_key}" if place_key else f"Organization|{name}"
     state.add(m, key, EntityType.ORGANIZATION, name, category=m.attr("category"))
+    if m.source == "branch":
+        state.entities[key]["aliases"].discard(m.text)  # a bare 党支部 is no name of it
     if place_key:
         state.org_place.setdefault(key, place_key)
     parent_span = m.attr("parent_span")
@@ -250,6 +315,14 @@ def _resolve_org(article: Article, m: Mention, state: Resolved) -> None:
 def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]:
     """(place key, canonical name) for an organisation mention."""
     ref = m.attr("ref")
+    if m.attr("of_parent"):  # 许昌市公安局…的|党委: the parent body's name plus the head
+        s, e = (int(x) for x in m.attr("parent_span").split(":"))
+        parent = state.key_of.get((s, e, EntityType.ORGANIZATION))
+        if parent is None:
+            return "", ""
+        return state.org_place.get(parent, ""), state.entities[parent]["name"] + m.text
+    if m.attr("community"):
+        return _community_township(state, m.text)
     if m.attr("place_span"):  # a body listed after another shares its place prefix
         s, e = (int(x) for x in m.attr("place_span").split(":"))
         return state.key_of.get((s, e, EntityType.PLACE), ""), m.attr("canonical")
@@ -258,6 +331,8 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
         if target is None:
             return "", m.text
         key, written = target
+        if ref == "居":
+            return key, state.entities[key]["name"] + m.text
         if m.source == "listed":
             return key, written + m.attr("canonical")
         rest = m.text[2:] if m.text.startswith("该") else m.text[1:]
@@ -266,7 +341,8 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
         return key, written + rest
     inner = [p for p in article.mentions if p.label is EntityType.PLACE
              and m.start <= p.start and p.end <= m.end]
-    chain = [p for p in inner if p.start == m.start or any(q.end == p.start for q in inner)]
+    opening = m.start + next((len(w) for w in PARTY_PREFIXES if m.text.startswith(w)), 0)
+    chain = [p for p in inner if p.start == opening or any(q.end == p.start for q in inner)]
     name = m.attr("canonical") or m.text
     if chain:
         last = max(chain, key=lambda p: p.end)
@@ -275,6 +351,28 @@ def _org_place(article: Article, m: Mention, state: Resolved) -> tuple[str, str]
             name = m.text[:last.end - m.start] + m.text[last.end - m.start + 1:]
         return state.key(last) or "", name
     return "", name
+
+
+def _community_township(state: Resolved, text: str) -> tuple[str, str]:
+    """社区学校 with no place: the township whose own 社区 body the article named before
+    (东平镇社区党群服务中心 makes 社区学校 东平镇社区学校); else nothing to pin it to."""
+    found = ("", "")
+    for org, place in state.org_place.items():
+        rec = state.entities[place]
+        prefix = rec["name"] + "社区"
+        if rec["attrs"].get("level") == str(PlaceLevel.TOWNSHIP) and \
+                state.entities[org]["name"].startswith(prefix):
+            found = (place, rec["name"] + text)
+    return found
+
+
+def place_in_context(article: Article, state: Resolved, start: int, end: int, ref: str
+                     ) -> str | None:
+    """The key of the place of level `ref` (镇, 村 ...) that text at start:end refers to, as
+    该镇 would: the last one before it, else the first after it in its paragraph."""
+    probe = Mention(start, end, "", EntityType.PLACE)
+    target = _referent(article, probe, ref, state) if ref else None
+    return target[0] if target else None
 
 
 def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[str, str] | None:
@@ -289,16 +387,26 @@ def _referent(article: Article, m: Mention, ref: str, state: Resolved) -> tuple[
                 and _ends_like(state.entities[key]["name"], ref):
             candidates.append((p, key))
     before = [c for c in candidates if c[0].end <= m.start]
-    pick = before[-1] if before else (candidates[0] if candidates else None)
+    # a reference may point forward (“…”，X村党支部书记Y说) but not past its paragraph
+    after = [c for c in candidates
+             if c[0].start >= m.end and _same_paragraph(article, m.start, c[0].start)]
+    pick = before[-1] if before else (after[0] if after else None)
     if pick is None:
         return None
     p, key = pick
     return key, _written_form(p.text, ref, state.entities[key]["name"])
 
 
+def _same_paragraph(article: Article, a: int, b: int) -> bool:
+    if not article.sentences:
+        return True
+    return article.sentences[article.sentence_at(a)].paragraph == \
+        article.sentences[article.sentence_at(b)].paragraph
+
+
 def _ends_like(name: str, ref: str) -> bool:
     """市 refers to a city (许昌市, 瑞安市), 区 to a district, 州 to a 州; 村 to any village."""
-    return name.endswith(ref) or ref in "村镇乡"
+    return name.endswith(ref) or ref in "村镇乡居"
 
 
 def _written_form(text: str, ref: str, name: str) -> str:

@@ -19,6 +19,13 @@ PLACES = [
     ("大理州弥渡县红岩镇", ["大理州", "弥渡县", "红岩镇"]),
     ("湘东区深化社区党建联建", ["湘东区"]),  # 深化社区 is a verb phrase, not a place
     ("全村三个村都是示范村", []),  # counts and generic words are not places
+    ("把论坛开到项目现场和田间地头", []),  # 和|田间: a short form opening with a function word
+    ("六户镇辖区内的村居党组织", ["六户镇"]),  # a phrase with 的 is no chain stem
+    ("成了远近闻名的富裕社区", []),  # a describing adjective is no name
+    ("先进村分别是张村村、东弄村三个村", ["张村村", "东弄村"]),  # jieba glued 村|村
+    ("党组织村是包凤村、敦木山村、三枝树村", ["包凤村", "敦木山村", "三枝树村"]),  # and 山|村
+    ("美丽乡村建设", []),  # 乡村 is an ordinary word
+    ("他在兴隆村驻村三年", ["兴隆村"]),  # so is 驻村
     ("他在大理石厂工作", []),  # a short form inside a longer word
 ]
 
@@ -35,6 +42,10 @@ ORGS = [
     ("记者从公安部获悉", ["公安部"]),
     ("清远市基层党组织", []),  # 党组 inside 党组织 is no head
     ("他当即召集村两委班子", ["村两委"]),
+    ("村“两委”推荐人选", ["村“两委”"]),  # the head written in quotes
+    ("引进社会组织“邻里汇”参与管理", ["邻里汇"]),  # a class noun before a quoted name
+    ("全省各级民政部门", []),  # 部门 is no ministry
+    ("苏州工业园区管委会主任", ["苏州工业园区管委会"]),  # a general organisation head
 ]
 
 
@@ -91,6 +102,11 @@ INITIATIVES = [
     ("通过“书记带领书记学”“书记提问书记答”等方式", ["书记带领书记学", "书记提问书记答"]),
     ("景宁县推行党建绩效离任评审制度", ["党建绩效离任评审制度"]),  # unquoted: verb + nouns + head
     ("各地健全综合考核机制", []),  # 健全 takes generic nouns
+    ("同时推出村医参与养老服务激励机制，保证服务", ["村医参与养老服务激励机制"]),  # head inside a word
+    ("该所荣获“全国巾帼文明岗”等荣誉称号", []),  # an honour
+    ("突破“各自为战”传统模式", []),  # a practice left behind
+    ("让“典型性经验”转化为普遍做法", []),  # a description, not a name
+    ("美丽乡村建设、“三资”清理等工作得以推进", ["三资"]),  # 清理 is a campaign word
 ]
 
 
@@ -114,3 +130,13 @@ def test_a_title_noun_right_before_a_name_is_a_post():
     assert [(m.text, m.label) for m in titles] == [("签证官", EntityType.POST)]
     villager = Mention(8, 10, "村民", EntityType.PERSON, "crf")  # 和 before it is no title
     assert propose_titles(text, [villager], set(), TokenIndex(tokenize(text))) == []
+
+
+def test_a_programme_named_once_is_found_at_each_later_mention_of_its_whole_name():
+    text = "湖州市推行“周末无会”制度。“周末无会”执行以来，效果很好。收到一份“周末无会报告”。"
+    assert mentions(text, EntityType.INITIATIVE) == ["周末无会", "周末无会"]
+
+
+def test_an_unquoted_programme_is_found_again_without_its_head_word():
+    text = "景宁县推行干部离任评审制度。她接受了组织部的干部离任评审。"
+    assert mentions(text, EntityType.INITIATIVE) == ["干部离任评审制度", "干部离任评审"]

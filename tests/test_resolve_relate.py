@@ -149,3 +149,221 @@ def test_a_clause_between_a_body_and_a_head_is_no_name():
 def test_listed_stems_before_等村_are_villages():
     art = article("山东省东营市东营区六户镇。由武王村带头，联合神堂、小许、东辛集等村创建党群联合社。")
     assert {"神堂村", "小许村", "东辛集村"} <= names(art, EntityType.PLACE)
+
+
+# ---- bodies named through context, chains and quotes ----------------------------------
+
+def orgs_of(text: str) -> set[str]:
+    return names(article(text), EntityType.ORGANIZATION)
+
+
+def test_a_one_character_verb_with_its_object_stays_inside_a_body_name():
+    art = article("湖南省长沙市。长沙市万人助企办公室主任刘建国说。")
+    assert ("刘建国", "主任", "长沙市万人助企办公室") in facts(art, RelationType.HOLDS_POST)
+
+
+def test_a_reference_after_a_verb_of_asking_names_the_body_of_the_city():
+    assert "长沙市供水公司" in orgs_of("湖南省长沙市。居民们主动找市供水公司反映问题。")
+
+
+def test_a_village_name_the_recognisers_missed_is_no_reference_to_another_village():
+    art = article("湖南省长沙市望城区白沙村。幸福村党支部书记刘建国说。")
+    assert not facts(art, RelationType.HOLDS_POST)
+
+
+def test_each_body_of_a_title_chain_takes_its_own_posts():
+    art = article("四川省成都市武侯区。武侯区委常委、区政府副区长王建华说。")
+    assert facts(art, RelationType.HOLDS_POST) == {("王建华", "常委", "武侯区委"),
+                                                    ("王建华", "副区长", "武侯区政府")}
+
+
+def test_a_charge_phrase_between_a_body_and_its_posts_keeps_them_the_bodys():
+    art = article("四川省成都市。成都市公安局分管户政的党委委员、副局长王建华说。")
+    assert facts(art, RelationType.HOLDS_POST) == {("王建华", "委员", "成都市公安局党委"),
+                                                    ("王建华", "副局长", "成都市公安局")}
+    assert ("成都市公安局党委", "成都市公安局") in facts(art, RelationType.SUB_ORGANIZATION_OF)
+
+
+def test_该中心党支部_and_a_clause_opening_中心党支部_are_the_centres_branch():
+    art = article("四川省成都市武侯区浆洗街道。浆洗街道便民服务中心很忙。该中心党支部书记、主任王建华说。"
+                  "“服务好群众。”中心党支部书记刘建国说。")
+    assert facts(art, RelationType.HOLDS_POST) == {
+        ("王建华", "书记", "浆洗街道便民服务中心党支部"), ("王建华", "主任", "浆洗街道便民服务中心"),
+        ("刘建国", "书记", "浆洗街道便民服务中心党支部")}
+
+
+def test_community_bodies_take_the_township_whose_own_community_body_was_named():
+    found = orgs_of("上海市闵行区七宝镇。七宝镇社区党群服务中心开放了。居民到社区学校、社区文化活动中心参加活动。"
+                    "各社区服务中心也开放。")
+    assert {"七宝镇社区学校", "七宝镇社区文化活动中心"} <= found
+    assert not any(n.startswith("各") or n == "七宝镇社区服务中心" for n in found)
+
+
+def test_a_forward_reference_does_not_leave_its_paragraph():
+    far = extract_text("## 标题\n\n村“两委”推荐人选。\n\n湖南省长沙市望城区白沙村党支部书记刘建国说。")
+    near = extract_text("## 标题\n\n“村‘两委’带头干。”湖南省长沙市望城区白沙村党支部书记刘建国说。")
+    assert "白沙村两委" not in names(far.articles[0], EntityType.ORGANIZATION)
+    assert "白沙村两委" in names(near.articles[0], EntityType.ORGANIZATION)
+
+
+def test_quoted_names_with_a_body_word_are_bodies_not_programmes():
+    art = article("湖南省长沙市望城区白沙街道。白沙街道组建“白沙义工”志愿服务队，引进社会组织“邻里汇”参与管理。"
+                  "白沙街道以“五星”党支部创建为抓手。")
+    assert {"白沙义工志愿服务队", "邻里汇"} <= names(art, EntityType.ORGANIZATION)
+    assert ("白沙义工志愿服务队", "白沙街道") in facts(art, RelationType.LOCATED_IN)
+    assert "五星党支部" not in names(art, EntityType.ORGANIZATION)
+    assert names(art, EntityType.INITIATIVE) == {"五星"}
+
+
+def test_a_body_founded_under_a_quoted_name_sits_in_the_founding_place():
+    art = article("江西省吉安市永丰县以“校企合作”为主线，成立“新材料产业人才专班”，深入企业。")
+    assert ("新材料产业人才专班", "永丰县") in facts(art, RelationType.LOCATED_IN)
+
+
+def test_a_township_short_form_opens_a_body_name():
+    art = article("湖南省长沙市望城区白沙街道。“欢迎大家。”白沙荷塘民宿负责人刘建国说。")
+    assert ("白沙荷塘民宿", "白沙街道") in facts(art, RelationType.LOCATED_IN)
+    assert ("刘建国", "负责人", "白沙荷塘民宿") in facts(art, RelationType.HOLDS_POST)
+
+
+def test_a_residents_committee_listed_after_a_township_body_is_the_communitys():
+    found = orgs_of("上海市宝山区大场镇。家住大场镇乐业社区的老人来访。我们和大场镇信访办、居委会干部一起走访。")
+    assert "乐业社区居委会" in found and "大场镇居委会" not in found
+
+
+def test_kinds_of_body_listed_before_等_and_a_collective_noun_are_no_bodies():
+    assert not orgs_of("陕西省榆林市佳县木头峪村。重点盘活村委会、学校等公共资源。")
+
+
+def test_the_next_body_of_a_title_chain_after_a_post():
+    art = article("山西省太原市。太原市委常委、组织部部长王建华说。太原市供水公司总经理、党委书记刘建国说。")
+    assert {("王建华", "部长", "太原市委组织部"), ("刘建国", "书记", "太原市供水公司党委")} <= \
+        facts(art, RelationType.HOLDS_POST)
+    assert ("太原市委组织部", "太原市委") in facts(art, RelationType.SUB_ORGANIZATION_OF)
+
+
+def test_a_branch_after_a_party_body_and_post_is_not_a_place_body():
+    assert "太原纪委" not in orgs_of("山西省太原市。太原煤气公司党委副书记、纪委书记刘建国说。")
+
+
+def test_zones_and_landmarks_find_the_place_they_lie_in():
+    art = article("江苏省南京市江宁区。江宁经济开发区党工委书记王建华说。在周边已建成汤山纪念馆等红色基地，"
+                  "成为江宁区党员培训课堂。江宁区汤山街道龙尚村的富硒产业园很大。")
+    assert {("江宁经济开发区", "江宁区"), ("汤山纪念馆", "江宁区"), ("富硒产业园", "龙尚村")} <= \
+        facts(art, RelationType.PART_OF)
+
+
+def test_a_zone_lies_in_the_place_inside_its_name_rather_than_the_chain_before_it():
+    art = article("江苏省南京市江宁区汤山街道龙尚村富硒生态产业园")
+    assert ("龙尚村富硒生态产业园", "龙尚村") in facts(art, RelationType.PART_OF)
+
+
+def test_a_youth_league_committee_sits_in_its_place():
+    art = article("云南省昆明市。共青团昆明市委开展活动。")
+    assert ("共青团昆明市委", "昆明市") in facts(art, RelationType.LOCATED_IN)
+
+
+def test_部门_after_a_ministry_name_is_departments_not_the_ministry():
+    assert "民政部" not in orgs_of("全省各级民政部门积极行动。")
+
+
+# ---- who launched a programme ---------------------------------------------------------
+
+def test_the_body_written_as_owner_launched_it_not_the_participant():
+    art = article("浙江省温州市鹿城区。鹿城区组织干部参加了温州市民政局的“邻里帮扶计划”。")
+    assert facts(art, RelationType.LAUNCHED) == {("温州市民政局", "邻里帮扶计划")}
+
+
+def test_a_participant_launches_nothing():
+    art = article("浙江省温州市。温州市推行“周末讲堂”制度。刘建国每次参加“周末讲堂”活动都有收获。")
+    assert facts(art, RelationType.LAUNCHED) == {("温州市", "周末讲堂")}
+
+
+def test_a_speaker_reports_the_subject_after_the_speech_verb():
+    art = article("浙江省温州市瑞安市。温州市委组织部副部长刘建国介绍，瑞安市推出“一码通办”机制。")
+    assert facts(art, RelationType.LAUNCHED) == {("瑞安市", "一码通办")}
+
+
+def test_a_branch_written_after_its_body_is_the_actor():
+    art = article("四川省成都市武侯区浆洗街道。浆洗街道便民服务中心很忙。"
+                  "中心党支部持续开展“岗位建功”主题活动。")
+    assert facts(art, RelationType.LAUNCHED) == {("浆洗街道便民服务中心党支部", "岗位建功")}
+
+
+# ---- posts whose body is the place in context ----------------------------------------
+
+def test_a_post_that_names_its_level_belongs_to_the_place_of_that_level_in_context():
+    art = article("在湖南省长沙市望城区白沙镇，副镇长刘建国正在梳理工作。刘建国作为副镇长，积极推动产业发展。")
+    assert facts(art, RelationType.HOLDS_POST) == {("刘建国", "副镇长", "白沙镇")}
+
+
+def test_a_post_with_no_level_and_no_body_gives_nothing():
+    art = article("在湖南省长沙市望城区白沙镇，主任刘建国正在梳理工作。")
+    assert not facts(art, RelationType.HOLDS_POST)
+
+
+def test_a_title_chain_goes_on_through_a_post_that_names_its_level():
+    art = article("湖南省长沙市望城区白沙镇荷花村，村党支部书记、村委会主任、村级河长刘建国带队巡河。")
+    assert facts(art, RelationType.HOLDS_POST) == {
+        ("刘建国", "书记", "荷花村党支部"), ("刘建国", "主任", "荷花村委会"), ("刘建国", "河长", "荷花村")}
+
+
+def test_a_clause_opening_with_担任_takes_the_person_named_before_it():
+    art = article("一纸通知，使刘建国来到湖南省长沙市望城区白沙镇荷花村，担任驻村第一书记。")
+    assert facts(art, RelationType.HOLDS_POST) == {("刘建国", "第一书记", "荷花村")}
+
+
+def test_nouns_joined_by_和_inside_one_name_make_one_body():
+    art = article("四川省成都市。成都市文化旅游和广播电视局局长刘建国说。成都市公安局和交通局联合执法。")
+    found = names(art, EntityType.ORGANIZATION)
+    assert ("刘建国", "局长", "成都市文化旅游和广播电视局") in facts(art, RelationType.HOLDS_POST)
+    assert "广播电视局" not in found and not any("公安局和" in n for n in found)
+
+
+def test_a_kind_of_township_after_a_city_names_no_body_of_the_city():
+    found = orgs_of("山西省长治市。长治市重点乡镇党委书记登台。在长治市，乡镇党委发挥作用。")
+    assert not any("乡镇党委" in n or n.endswith("镇镇党委") for n in found)
+
+
+def test_组织部门_is_no_department_of_the_city():
+    assert "长治市组织部" not in orgs_of("山西省长治市。长治市组织部门随时随地了解干部。")
+
+
+def test_the_body_that_issued_a_document_launched_it():
+    art = article("山西省长治市平顺县。县长说的文件，是平顺县委组织部出台的《关于推进村级联建的指导意见》。")
+    assert facts(art, RelationType.LAUNCHED) == {("平顺县委组织部", "关于推进村级联建的指导意见")}
+
+
+def test_a_body_a_place_builds_named_by_its_head_alone_is_that_places():
+    art = article("湖南省长沙市望城区白沙镇荷花村两委多方筹措资金建设党群服务中心，更好服务群众。"
+                  "望城区以党建引领发展，推动企业组建党建联盟。")
+    assert ("荷花村党群服务中心", "荷花村") in facts(art, RelationType.LOCATED_IN)
+    assert not any(n.endswith("党建联盟") for n in names(art, EntityType.ORGANIZATION))
+
+
+def test_a_body_named_with_its_place_is_found_again_without_it():
+    art = article("山东省东营市。东营经济技术开发区稀土催化产业链党委举办座谈会。自成立以来，"
+                  "稀土催化产业链党委通过举办“产业链圆桌会议”等活动解决困难。")
+    body = next(e for e in art.entities if e.name == "东营经济技术开发区稀土催化产业链党委")
+    assert len(body.spans) == 2
+    assert facts(art, RelationType.LAUNCHED) == {("东营经济技术开发区稀土催化产业链党委", "产业链圆桌会议")}
+
+
+def test_a_programme_with_no_actor_in_its_paragraph_is_the_headline_places():
+    corpus = extract_text("## 黑龙江绥化市优化营商环境\n\n本报哈尔滨1月11日电（记者王梅）市民很满意。\n\n"
+                          "与此同时，企业登记全部进入“企业开办一网通办”平台。\n")
+    assert facts(corpus.articles[0], RelationType.LAUNCHED) == {("绥化市", "企业开办一网通办")}
+
+
+def test_a_title_used_before_的_and_a_name_after_时任_or_a_verb_is_a_post():
+    art = article("湖南省长沙市望城区白沙镇荷花村。时任白沙镇党委书记的刘建国带头干。"
+                  "担任荷花村党支部书记的王建华说。镇党委书记的女儿李四来了。")
+    rels = {(r.role, r.attr("past")) for r in art.relations if r.type is RelationType.HOLDS_POST}
+    assert facts(art, RelationType.HOLDS_POST) == {("刘建国", "书记", "白沙镇党委"),
+                                                    ("王建华", "书记", "荷花村党支部")}
+    assert rels == {("书记", "1"), ("书记", "")}
+
+
+def test_a_village_with_no_known_parent_lies_in_the_one_township_of_its_sentence():
+    art = article("四川省广安市广安区。图为白沙镇党员干部在沙坪岭村搬运树木。")
+    assert ("沙坪岭村", "白沙镇") in facts(art, RelationType.PART_OF)

@@ -13,6 +13,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.model import EntityType, InitiativeCategory, Mention
+from kg.recognise.org_context import quoted_body_cue
 from kg.recognise.scan import WordScanner
 from kg.recognise.tokens import TokenIndex
 
@@ -22,6 +23,10 @@ SPEECH_AFTER = ("说", "介绍", "表示", "坦言", "认为", "告诉")
 MEDIA_ENDINGS = ("报", "日报", "杂志", "网", "周刊", "晚报")
 NESTED = re.compile(r"[‘“]([^‘’“”]{2,30})[’”]")
 CUE_WINDOW = 6
+MIN_REMENTION = 4  # a shorter name is found again only in quotes
+HONOURS = ("荣誉称号", "称号", "荣誉", "奖项", "光荣称号")
+# Verbs that leave a practice behind: the quote names what is given up, not a programme
+REJECTING_VERBS = ("突破", "打破", "摒弃", "破除", "告别", "纠正", "纠治", "反对", "杜绝", "克服")
 AFTER_GAP = 5  # “党建+村管事”村居治理新模式: a few words may stand between quote and cue
 POLICY_RE = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:法修订草案|法草案|修正案草案|暂行条例|条例|实施细则|实施办法|管理办法)")
 POLICY_LEFT_STOP = set("，。、；：！？“”‘’（）《》,;:() \n和及等")
@@ -38,11 +43,26 @@ def _before_cues() -> tuple[str, ...]:
 
 
 def _inner_category(name: str) -> InitiativeCategory | None:
-    """A name that says what it is: “党群议事亭”, “五星党支部创建”."""
+    """A name that says what it is: “党群议事亭”, “五星党支部创建” (but “典型性经验” is a
+    description: an adjective in 性/式/型 before the cue)."""
     for cue, category in lexicon.initiative_cues("inner").items():
         if name.endswith(cue) and len(name) > len(cue):
-            return InitiativeCategory(category)
+            stem = name[:-len(cue)]
+            return None if stem[-1] in "性式型" else InitiativeCategory(category)
     return None
+
+
+def _honour_after(text: str, q_end: int) -> bool:
+    """“上海市巾帼文明岗”“…”等荣誉称号: a run of quotes that names honours."""
+    pos = q_end
+    while text.startswith(("“", "、“"), pos):
+        close = text.find("”", pos)
+        if close == -1:
+            return False
+        pos = close + 1
+    if text.startswith("等", pos):
+        pos += 1
+    return text.startswith(HONOURS, pos)
 
 
 def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Mention]:
@@ -50,7 +70,51 @@ def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Men
     found = _quoted(text) + _policy_documents(text)
     if tokens is not None:
         found += _unquoted(text, tokens)
-    return found
+    return found + _mentioned_again(text, found, tokens)
+
+
+def _mentioned_again(text: str, found: list[Mention], tokens: TokenIndex | None) -> list[Mention]:
+    """A programme named once is named at each later mention of the same words:
+    六户镇“村书记论坛”现场 after “村书记论坛” was introduced with a cue. An unquoted name
+    found with its head (党建绩效离任评审制度) is also found without it."""
+    forms: dict[str, Mention] = {}
+    for m in found:
+        forms.setdefault(m.text, m)
+        head = next((h for h in HEADS_LONGEST_FIRST if m.text.endswith(h)), "") \
+            if m.source == "unquoted" else ""
+        if head and len(m.text) - len(head) >= MIN_REMENTION:
+            forms.setdefault(m.text[:-len(head)], m)
+    taken = {(m.start, m.end) for m in found}
+    out = []
+    for form, first in sorted(forms.items()):
+        if len(form) < MIN_REMENTION and first.source != "quoted":
+            continue
+        at = text.find(form)
+        while at != -1:
+            if (at, at + len(form)) not in taken and _whole_name(text, at, at + len(form), tokens):
+                attrs = (("category", first.attr("category")), ("canonical", first.text))
+                out.append(Mention(at, at + len(form), form, EntityType.INITIATIVE, "again", attrs))
+            at = text.find(form, at + 1)
+    return out
+
+
+def _whole_name(text: str, start: int, end: int, tokens: TokenIndex | None) -> bool:
+    """The words at start:end stand as a whole name: quoted on their own (“X”, not
+    “X报告”), or unquoted with no name word glued on either side (not “头雁领航”|竞赛比武)."""
+    before, after = text[start - 1:start] if start else "", text[end:end + 1]
+    if before in "“‘《" and before:
+        return after == {"“": "”", "‘": "’", "《": "》"}[before]
+    if end - start < MIN_REMENTION or before in "”’》" and before:
+        return False
+    if tokens is None:
+        return not _cjk(after)
+    nxt = tokens.starting_at(end)
+    return (start == 0 or tokens.starting_at(start) is not None) and \
+        (not after or not _cjk(after) or nxt is not None and nxt.flag not in NP_FLAGS)
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 # An unquoted programme: a launching verb, then noun words, then a head that says what it is:
@@ -91,6 +155,11 @@ def _noun_phrase_with_head(text: str, pos: int, tokens: TokenIndex) -> Mention |
             end = pos + len(head)
             return Mention(start, end, text[start:end], EntityType.INITIATIVE, "unquoted",
                            (("category", UNQUOTED_HEADS[head]),))
+        glued = next((h for h in HEADS_LONGEST_FIRST if tok.word.endswith(h) and tok.word != h),
+                     None)
+        if glued and len("".join(words)) + len(tok.word) - len(glued) >= 4:  # 激励|机制 as one word
+            return Mention(start, tok.end, text[start:tok.end], EntityType.INITIATIVE, "unquoted",
+                           (("category", UNQUOTED_HEADS[glued]),))
         if not (tok.flag in NP_FLAGS or tok.flag == "v" and words and tok.word not in
                 lexicon.clause_verbs()) and not (tok.word == "、" and words):
             return None
@@ -140,10 +209,14 @@ def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> 
         return InitiativeCategory.POLICY_DOCUMENT
     if any(c in CLAUSE_MARKS for c in name) or text.startswith(SPEECH_AFTER, q_end):
         return None
+    if quoted_body_cue(text, q_start, q_end, name) is not None:
+        return None  # “洪蓝蓝图”志愿服务队, 社会组织“社邻家”: a body, not a programme
     if name.count("、") >= 2:  # 强技术、稳生产、促保供: a slogan of three or more parts
         return None
     if name[-1] in "式型化性":  # “运动式”, “留痕式”: a manner, not a programme
         return None
+    if _honour_after(text, q_end) or text.endswith(REJECTING_VERBS, 0, q_start):
+        return None  # “…文明岗”等荣誉称号: an honour; 突破“你讲我听”: a practice left behind
     inner = _inner_category(name)
     if inner:
         return inner

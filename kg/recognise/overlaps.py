@@ -3,8 +3,8 @@
 Within one entity type, a mention that crosses or sits inside an accepted one is
 dropped; candidates are taken longest first, then leftmost, then by proposer
 trust (gazetteer over suffix grammar). Organisations are the exception: a name
-inside a longer one that starts at the same place is its parent body
-(许昌市公安局 in 许昌市公安局党委) and is kept. Different types may nest (a
+inside a longer one is kept (许昌市公安局 in 许昌市公安局党委 is its parent body),
+unless it is the longer name's tail (广播电视局 in 沈阳市文化旅游和广播电视局). Different types may nest (a
 place inside an organisation name, a place inside a quoted initiative).
 """
 from __future__ import annotations
@@ -40,6 +40,8 @@ def _conflicts(label: EntityType, m: Mention, k: Mention) -> bool:
     if (m.start, m.end) == (k.start, k.end):
         return True
     inside = k.start <= m.start and m.end <= k.end
+    if label is EntityType.ORGANIZATION and inside and m.end == k.end and m.start > k.start:
+        return True  # the tail of a longer name (…文化旅游和|广播电视局) is no body of its own
     if label is EntityType.ORGANIZATION and inside:
         return False  # nested bodies: parent organisation, or the place-named part
     if label is EntityType.PLACE and inside and k.attr("level") == "other" and m.attr("level") != "other":

@@ -61,9 +61,10 @@ STEM_STOP = set(
     "农村", "乡村", "偏远", "边远", "周边", "周围", "附近", "当地", "所在", "基层", "街道", "社区",
     "城市", "城镇", "乡镇", "村镇", "集镇", "特色", "美丽", "和美", "宜居", "文明", "生态", "旅游",
     "专业", "民族", "少数", "全国", "全省", "全市", "全县", "全区", "全镇", "所有", "其他", "部分",
-    "一些", "不少", "许多", "相关", "周边", "开放", "封闭", "老旧", "新建", "易地", "搬迁", "安置",
+    "一些", "不少", "许多", "相关", "开放", "封闭", "老旧", "新建", "易地", "搬迁", "安置",
     "移民", "城郊", "近郊", "远郊", "经济", "强镇", "小镇", "大镇", "古镇", "名镇", "重镇", "产业",
     "党建", "治理", "服务", "平安", "智慧", "数字", "无讼", "示范性", "网格", "楼栋", "单元",
+    "富裕", "富足", "幸福", "和谐", "安全", "先行", "标杆", "样板", "星级",
 }
 FUNCTION_CHARS = set("的了在是和与及到对从向为把被让将等以于由往去来就都也还又并个各")
 NUMERALS = set("一二三四五六七八九十百千万两几个多0123456789")
@@ -71,7 +72,10 @@ NUMERALS = set("一二三四五六七八九十百千万两几个多0123456789")
 GENERIC_PARTS = ("组织", "山区", "城中", "农业", "工业", "城区", "郊区", "景区", "园区", "牧区", "林区", "矿区",
                  "老区", "库区", "边境", "沿海", "平原", "丘陵", "贫困", "空心", "传统", "历史")
 GENERIC_ENDS = set("式型性级类化们")  # 开放式小区, 示范性村: descriptions, not names
+GLUE_STOP = set("乡农城各驻全该本每进包帮联")  # 乡村, 农村, 各村, 驻村: ordinary words ending in 村
+NAME_FLAGS = {"nr", "ns", "nz", "nrt", "nrfg"}
 NOUN_FLAGS = {"n", "ns", "nr", "nrfg", "nrt", "nz", "j", "ng", "nt", "s", "an", "b", "l", "i", "x"}
+FUNCTION_FLAGS = set("cpudr")  # conjunctions, prepositions, particles, adverbs, pronouns
 TRAILING_BLOCK = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并")
 
 
@@ -109,7 +113,11 @@ def _form_fits(text, start, end, form, ids, gaz, tokens: TokenIndex) -> bool:
     tok = tokens.covering(start)
     inside_word = tok is not None and tok.start < start < tok.end or (
         tok is not None and tok.start == start and tok.end > end and tok.flag not in {"ns", "nt"})
-    return t_start and not inside_word
+    # 现场|和|田间地头: a form that opens with a function word and ends inside the next word
+    first, last = tokens.starting_at(start), tokens.covering(end - 1)
+    cut_word = first is not None and first.flag[:1] in FUNCTION_FLAGS and \
+        last is not None and last.start > start and last.end > end
+    return t_start and not inside_word and not cut_word
 
 
 def propose_by_suffix(text: str, gaz: Gazetteer, tokens: TokenIndex,
@@ -166,6 +174,11 @@ def _noun_stem(text, s, floor, tokens: TokenIndex) -> int | None:
         if tok is None or tok.start >= s:
             return None
         start = tok.start
+        prev = tokens.ending_at(start)
+        if s - start < 2 and text[s] == "村" and prev is not None and prev.flag in NAME_FLAGS \
+                and len(prev.word) <= 3 and text[start] not in GLUE_STOP \
+                and prev.word[-1] not in "省市州县区旗镇乡村":
+            start = prev.start  # 张|村村, 敦木|山村: a name word, then the glued last character
     else:
         if tok.flag not in NOUN_FLAGS:
             return None
@@ -205,8 +218,10 @@ def _left_floor(text: str, s: int, max_stem: int) -> int:
 
 
 def _chain_stem(stem: str) -> bool:
-    """A stem between a place and a suffix (三江镇|东和|村): any name but a generic word."""
+    """A stem between a place and a suffix (三江镇|东和|村): any name but a generic word
+    or a phrase (六户镇|辖区内的|村居)."""
     return 0 < len(stem) <= 4 and all(_cjk(c) for c in stem) and stem not in STEM_STOP \
+        and "的" not in stem \
         and not _numeric(stem) and stem[0] not in FUNCTION_CHARS \
         and not any(stem.startswith(w) for w in STEM_STOP if len(w) >= 2) \
         and not (len(stem) > 1 and stem[-1] in "乡镇村县区市")  # 重点|乡镇: a generic compound
