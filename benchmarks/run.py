@@ -4,7 +4,9 @@
     python benchmarks/run.py /tmp/bench/corpus.jsonl [--articles N] [--work /tmp/bench/run]
 
 Prints figures; asserts nothing. Builds run as `kg build` subprocesses, so their
-peak memory (max RSS of the largest process) is their own. The bare jieba.posseg
+peak memory (max RSS of the largest process) is their own. The machine is shared, so
+besides wall time each step prints its CPU time (user + system, all its processes)
+and the load average: on a busy machine CPU ratios are the steadier comparison. The bare jieba.posseg
 pass runs here, before kg is imported, so jieba is unpatched.
 """
 from __future__ import annotations
@@ -31,37 +33,49 @@ def records(path: Path, limit: int | None) -> list[dict]:
     return out
 
 
-def bare_posseg(texts: list[str]) -> float:
+def bare_posseg(texts: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one jieba.posseg pass over the texts."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         for _ in jieba.posseg.cut(text):
             pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `kg build` (its largest process)."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    """The machine is shared: the 1-minute load average says how busy it was."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (all its processes) and peak RSS (MB, its largest
+    process) of one `kg build`."""
     code = ("import resource, sys; from kg.cli import app; "
             "sys.argv = ['kg'] + sys.argv[1:]\n"
             "try:\n    app()\nexcept SystemExit as e:\n    code = e.code\n"
             "print('MAXRSS', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), file=sys.stderr)\n"
             "sys.exit(code)")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([sys.executable, "-c", code, "build", str(corpus), "-o", str(out),
                            *extra], capture_output=True, text=True)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
     if done.returncode:
         raise SystemExit(f"kg build failed:\n{done.stdout}\n{done.stderr}")
     rss = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("MAXRSS")]
     summary = [line for line in done.stdout.splitlines() if "documents:" in line]
     print("   ", summary[0].strip() if summary else "")
-    return wall, int(rss[-1]) / 1024 if rss else float("nan")
+    return wall, cpu, int(rss[-1]) / 1024 if rss else float("nan")
 
 
 def query_latency(store: Path) -> dict[str, tuple[float, float, int]]:
@@ -97,20 +111,22 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d')}  {os.cpu_count()} cores  Python "
           f"{platform.python_version()}  {len(recs)} articles, {chars:,} characters")
 
-    bare = bare_posseg([r["text"] for r in recs])
-    print(f"bare jieba.posseg pass: {bare:.1f} s ({chars / bare:,.0f} chars/s)")
+    bare, bare_cpu = bare_posseg([r["text"] for r in recs])
+    print(f"bare jieba.posseg pass: {bare:.1f} s ({chars / bare:,.0f} chars/s), "
+          f"CPU {bare_cpu:.1f} s; {load()}")
     for label, out, extra in (("1 process", "one", ()), ("2 workers", "two", ("--workers", "2"))):
         subprocess.run(["rm", "-rf", str(args.work / out)], check=True)
-        wall, rss = kg_build(corpus, args.work / out, *extra)
+        wall, cpu, rss = kg_build(corpus, args.work / out, *extra)
         print(f"build, {label}: {wall:.1f} s = {chars / wall:,.0f} chars/s, "
               f"{len(recs) / wall:.1f} articles/s; {wall / bare:.2f} x bare posseg; "
-              f"peak RSS {rss:,.0f} MB")
+              f"CPU {cpu:.1f} s = {cpu / bare_cpu:.2f} x; peak RSS {rss:,.0f} MB; {load()}")
 
     recs[len(recs) // 2]["text"] += "许昌市委书记张伟在会上强调。"
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
                       encoding="utf-8")
-    wall, rss = kg_build(corpus, args.work / "one")
-    print(f"incremental rebuild after one changed article: {wall:.1f} s; peak RSS {rss:,.0f} MB")
+    wall, cpu, rss = kg_build(corpus, args.work / "one")
+    print(f"incremental rebuild after one changed article: {wall:.1f} s, CPU {cpu:.1f} s; "
+          f"peak RSS {rss:,.0f} MB; {load()}")
 
     for preset, (first, warm, rows) in query_latency(args.work / "one").items():
         print(f"query {preset:14} first {first:7.1f} ms, warm median {warm:7.1f} ms, {rows} rows")

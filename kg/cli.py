@@ -1,7 +1,10 @@
 """The `kg` command: each command parses options, calls one library function, prints.
 
-Exit codes: 0 done, 1 a KgError (bad input, failed query: one "error: ..." line
-on stderr), 2 wrong usage (Typer's own checks, or a UsageError).
+Exit codes (docs/reliability.md lists every bad-input case):
+0 done; 1 a KgError: nothing done (bad input as a whole, an output folder that
+cannot be written, a failed query: one "error: ..." line on stderr); 2 wrong usage
+(Typer's own checks, or a UsageError); 3 `kg build` / `kg extract` finished, but
+some inputs were skipped, each named in one "warning: ..." line on stderr.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True, emoji=False)
 F = TypeVar("F", bound=Callable[..., Any])
 QUIET_HELP = "Print nothing but errors and the data asked for (for scripts)."
+EXIT_SKIPPED = 3  # built, but some inputs were skipped
+MAX_CHARS_HELP = "Skip a document (file or .jsonl record) longer than N characters."
 
 
 @app.callback()
@@ -73,6 +78,19 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _warn_skipped(problems: Any) -> None:
+    """One "warning: FILE[:LINE] [ARTICLE]: what; what to do" line per skipped input,
+    on stderr, so --quiet and a redirected stdout still show them."""
+    for problem in problems:
+        typer.echo(f"warning: {' '.join(str(problem).split())}", err=True)
+
+
+def _max_chars_option() -> Any:
+    from kg.read import MAX_CHARS
+
+    return typer.Option(MAX_CHARS, "--max-chars", min=1, metavar="N", help=MAX_CHARS_HELP)
+
+
 def handles_errors(command: F) -> F:
     """KgError -> one line on stderr and its exit code; no tracebacks for users."""
 
@@ -80,7 +98,7 @@ def handles_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise  # typer.Exit and usage errors keep their own exit codes
         except KgError as exc:
             _fail(str(exc), exc.exit_code)
@@ -130,20 +148,30 @@ def build(
                                     help="Also write an Oxigraph store to DIR/store "
                                          "(memory: graph file only)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    max_chars: int = _max_chars_option(),
 ) -> None:
     """Extract facts and write graph.<ext>, extraction.json, graph.html and a store to a folder.
 
-    Rebuilding into the same folder re-extracts only new or changed articles.
+    Rebuilding into the same folder re-extracts only new or changed articles. A file or
+    line that cannot be read is named in a warning and skipped (exit code 3); the rest
+    is built.
 
     Example: kg build examples/ -o output --workers 2
     """
     from kg.build import build as run_build
+    from kg.errors import NothingToBuild
     from kg.progress import BuildProgress
 
     console.quiet = console.quiet or quiet
-    with BuildProgress(Console(stderr=True), quiet=console.quiet) as progress:
-        summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding,
-                            workers=workers, dask=dask, store=store.value, progress=progress)
+    try:
+        with BuildProgress(Console(stderr=True), quiet=console.quiet) as progress:
+            summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding,
+                                workers=workers, dask=dask, store=store.value,
+                                progress=progress, max_chars=max_chars)
+    except NothingToBuild as exc:
+        _warn_skipped(exc.problems)
+        raise
+    _warn_skipped(summary.problems)
     console.print(f"built {summary.articles} articles in {progress.elapsed:.1f} s -> {out}/")
     c = summary.changes
     console.print(f"  documents: {c.added} added, {c.changed} changed, {c.removed} removed, "
@@ -155,9 +183,8 @@ def build(
     for name, path in summary.files.items():
         console.print(f"  {name}: {path}")
     if summary.problems:
-        console.print(f"skipped {len(summary.problems)}:")
-        for problem in summary.problems:
-            console.print(f"  {problem}")
+        console.print(f"skipped {len(summary.problems)} (each named in a warning on stderr)")
+        raise typer.Exit(EXIT_SKIPPED)
 
 
 @app.command()
@@ -169,6 +196,7 @@ def extract(
                              help="The JSON file to write."),
     encoding: str = typer.Option(None, "--encoding", metavar="ENC",
                                  help="Input encoding (default: detect)."),
+    max_chars: int = _max_chars_option(),
 ) -> None:
     """Extract mentions, entities and relations to one JSON file (no graph).
 
@@ -176,10 +204,12 @@ def extract(
     """
     from kg.build import extract_json
 
-    corpus = extract_json(paths, out, encoding=encoding)
+    corpus = extract_json(paths, out, encoding=encoding, max_chars=max_chars)
+    _warn_skipped(corpus.problems)
     console.print(f"{len(corpus.articles)} articles -> {out}")
-    for problem in corpus.problems:
-        console.print(f"  skipped {problem}")
+    if corpus.problems:
+        console.print(f"skipped {len(corpus.problems)} (each named in a warning on stderr)")
+        raise typer.Exit(EXIT_SKIPPED)
 
 
 @app.command()
@@ -349,16 +379,23 @@ def serve(source: Path = typer.Argument(..., metavar="GRAPH_OR_STORE",
                                         "only when you mean to share it."),
           store_dir: Path = typer.Option(None, "--store", metavar="DIR",
                                          help="Keep the store loaded from a graph file in DIR "
-                                              "(default: a temporary folder).")) -> None:
+                                              "(default: a temporary folder)."),
+          timeout: float = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS",
+                                        help="Stop a query that has not answered in full by "
+                                             "then (HTTP 503)."),
+          max_rows: int = typer.Option(10_000, "--max-rows", min=1, metavar="N",
+                                       help="Refuse an answer of more than N rows or triples "
+                                            "(HTTP 422: add LIMIT).")) -> None:
     """Serve a graph as a read-only SPARQL 1.1 endpoint with an offline query page.
 
-    Example: kg serve output/graph.ttl --port 7878
+    Example: kg serve output/graph.ttl --port 7878 --timeout 10
     """
     import signal
 
-    from kg.serve import describe, start
+    from kg.serve import Limits, describe, start
 
-    endpoint = start(source, host=host, port=port, store_dir=store_dir)
+    endpoint = start(source, host=host, port=port, store_dir=store_dir,
+                     limits=Limits(timeout=timeout, max_rows=max_rows))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops Oxigraph
     try:
         for name, value in describe(endpoint).items():

@@ -15,6 +15,12 @@ from kg.model import Article, Entity, EntityType, RelationType
 
 
 def resolve_corpus(articles: list[Article]) -> list[Article]:
+    mapping = person_mapping(articles)
+    return [_rekey(a, mapping) for a in articles]
+
+
+def person_mapping(articles: list[Article]) -> dict[str, str]:
+    """Each person key of the articles -> its corpus-wide key."""
     org_place = {r.subject: r.object for a in articles for r in a.relations
                  if r.type is RelationType.LOCATED_IN}
     anchors: dict[str, str] = {}
@@ -32,7 +38,7 @@ def resolve_corpus(articles: list[Article]) -> list[Article]:
         for e in a.entities:
             if e.type is EntityType.PERSON:
                 mapping[e.key] = _person_key(e.name, anchors.get(e.key, ""), by_name[e.name])
-    return [_rekey(a, mapping) for a in articles]
+    return mapping
 
 
 def _person_key(name: str, anchor: str, all_anchors: set[str]) -> str:

@@ -19,6 +19,14 @@ class QueryError(KgError):
     """A SPARQL query that does not parse or fails to run."""
 
 
+class NothingToBuild(InputError):
+    """Every input was skipped: no article to build, so the outputs are left as they were."""
+
+    def __init__(self, message: str, problems: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems  # the kg.model.Problem of each skipped input
+
+
 class GraphError(KgError):
     """A graph file that cannot be loaded, or fails validation."""
 

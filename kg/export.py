@@ -98,7 +98,9 @@ def ntriples_lines(triples: Iterable[Triple], *, graph: str | None = None) -> li
         items = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples]
         fmt = ox.RdfFormat.N_QUADS
     data = ox.serialize(items, format=fmt)
-    return data.decode("utf-8").splitlines() if data else []
+    # split("\n"), not splitlines(): a literal may hold U+2028, U+0085 or \x1c-\x1e, which
+    # N-Triples writes raw and str.splitlines() would cut the line at.
+    return [line for line in data.decode("utf-8").split("\n") if line]
 
 
 def export_nquads(source: str | Path, out_file: str | Path) -> tuple[Path, int]:
@@ -107,7 +109,7 @@ def export_nquads(source: str | Path, out_file: str | Path) -> tuple[Path, int]:
     from kg import store
 
     data = store.read_nquads(source)
-    names = {line.rsplit(" ", 2)[-2] for line in data.decode("utf-8").splitlines() if line}
+    names = {line.rsplit(" ", 2)[-2] for line in data.decode("utf-8").split("\n") if line}
     path = Path(out_file)
     store.write_bytes(path, data)
     return path, len(names)

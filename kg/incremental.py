@@ -85,10 +85,12 @@ def plan(docs: list[Document], cache_dir: Path, previous: dict[str, str]) -> Pla
     result = Plan(hashes)
     for i, doc in enumerate(docs):
         key = document_key(doc)
-        if previous.get(key) == hashes[key] and _cache_file(cache_dir, hashes[key]).is_file():
+        cached = _cache_file(cache_dir, hashes[key]).is_file()
+        if previous.get(key) == hashes[key] and cached:
             result.reused += 1
             continue
-        result.todo.append(i)
+        if not cached:  # cached but not in the manifest: extracted by a build that was killed
+            result.todo.append(i)
         if key in previous:
             result.changed += 1
         else:
@@ -136,6 +138,62 @@ def prune_cache(cache_dir: Path, keep: set[str]) -> int:
     if not cache_dir.is_dir():
         return 0
     gone = [p for p in cache_dir.glob("*.pickle") if p.stem not in keep]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return len(gone)
+
+
+# ---------------------------------------------------------------- article records
+#
+# cache/records/<key>.pickle: one article's record (kg/triples.py), keyed by the
+# document's hash, the article id, what corpus identity renamed in it, and the code
+# that writes records. A rebuild makes records only for articles whose key changed,
+# so RDF, JSON and the network of unchanged articles are not made again.
+
+RECORDS_DIR = "records"
+_WRITER_PARTS = ("triples.py", "rdf.py", "interchange.py", "vocab.py", "model.py")
+
+
+@cache
+def writer_version() -> str:
+    """A hash of the code that turns an article into its record."""
+    import kg
+
+    root = Path(kg.__file__).resolve().parent
+    digest = hashlib.sha256(extractor_version().encode())
+    for part in _WRITER_PARTS:
+        digest.update((root / part).read_bytes())
+    digest.update((root.parent / "ontology" / "governance.ttl").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def record_key(doc_hash: str, article_id: str, identity: str) -> str:
+    digest = hashlib.sha256(writer_version().encode())
+    for part in (doc_hash, article_id, identity):
+        digest.update(b"\x00" + part.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def load_record(cache_dir: Path, key: str) -> Any:
+    """The cached record with this key, or None."""
+    try:
+        with (cache_dir / RECORDS_DIR / f"{key}.pickle").open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return None
+
+
+def save_record(cache_dir: Path, key: str, record: Any) -> None:
+    data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_bytes(cache_dir / RECORDS_DIR / f"{key}.pickle", data)
+
+
+def prune_records(cache_dir: Path, keep: set[str]) -> int:
+    """Delete records no current article uses; returns how many."""
+    folder = cache_dir / RECORDS_DIR
+    if not folder.is_dir():
+        return 0
+    gone = [p for p in folder.glob("*.pickle") if p.stem not in keep]
     for path in gone:
         path.unlink(missing_ok=True)
     return len(gone)

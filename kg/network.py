@@ -258,16 +258,20 @@ class Stats:
     betweenness: tuple[Ranked, ...] = ()
 
 
-def stats(nxg: nx.MultiDiGraph, *, top: int = 10) -> Stats:
+def stats(nxg: nx.MultiDiGraph, *, top: int = 10, betweenness: bool = True) -> Stats:
     """Counts by entity type and relation, and the top-k entities by degree and betweenness.
 
-    Betweenness is sampled (500 pivots, fixed seed) on large networks so it stays fast.
+    Betweenness is sampled (500 pivots, fixed seed) on large networks so it stays fast;
+    betweenness=False skips it (the build summary shows degree only: betweenness took
+    6 of 81 s of a 300-article build).
     """
     by_type = dict(sorted(Counter(d["type"] for _, d in nxg.nodes(data=True)).items()))
     by_relation = dict(sorted(Counter(d["relation"] for *_, d in nxg.edges(data=True)).items()))
-    simple = nx.Graph(nxg.to_undirected(as_view=True))
-    k = 500 if simple.number_of_nodes() > 2000 else None
-    between = nx.betweenness_centrality(simple, k=k, seed=0) if simple else {}
+    between: dict[str, float] = {}
+    if betweenness and nxg:
+        simple = nx.Graph(nxg.to_undirected(as_view=True))
+        k = 500 if simple.number_of_nodes() > 2000 else None
+        between = nx.betweenness_centrality(simple, k=k, seed=0)
     return Stats(nxg.number_of_nodes(), nxg.number_of_edges(), by_type, by_relation,
                  _top(nxg, dict(nxg.degree()), top), _top(nxg, between, top))
 
@@ -276,3 +280,79 @@ def _top(nxg: nx.MultiDiGraph, scores: dict[str, float], k: int) -> tuple[Ranked
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], nxg.nodes[kv[0]]["label"], kv[0]))
     return tuple(Ranked(n, nxg.nodes[n]["label"], nxg.nodes[n]["type"], v)
                  for n, v in ranked[:k] if not math.isnan(v))
+
+
+def from_merged(merged: Any) -> nx.MultiDiGraph:
+    """The network `to_networkx` makes of the build's graph, made from kg/triples.py's
+    merged records instead of an rdflib graph (same nodes, edges, order and attributes;
+    tests/test_triples.py checks it)."""
+    from kg.rdf import iri_for
+    from kg.triples import Node
+    from kg.vocab import category_concept, initiative_type_concept, level_concept
+
+    by_iri = {str(iri_for(key)): m for key, m in merged.entities.items()}
+    article_labels = {r.iri: r.label for r in merged.records}
+    evidence = {ev[0]: (ev, r) for r in merged.records for ev in r.evidence}
+    kinds = {GOV.Person: "Person", GOV.Place: "Place", GOV.Organization: "Organization",
+             GOV.Initiative: "Initiative"}
+
+    def attrs(iri: str, kind: str) -> dict[str, Any]:
+        m = by_iri[iri]
+        out: dict[str, Any] = {
+            "label": m.label, "type": kind, "aliases": m.alt_labels(),
+            "articles": sorted(article_labels[str(iri_for(a))] for a in m.articles)}
+        etype = m.type
+        if etype == "Place":
+            out["level"] = _local(level_concept(m.attr("level")))
+        if etype == "Organization" and m.attr("category"):
+            out["category"] = _local(category_concept(m.attr("category")))
+        if etype == "Initiative" and m.attr("category"):
+            out["initiative_type"] = _local(initiative_type_concept(m.attr("category")))
+        return out
+
+    def ensure(iri: str) -> None:
+        if iri not in nxg:
+            nxg.add_node(iri, **attrs(iri, "Other"))
+
+    def evidence_of(found: Node) -> list[dict[str, Any]]:
+        out = []
+        for ev_iri in found.evidence:
+            (_, sentence, source, start, end), record = evidence[ev_iri]
+            out.append({"sentence": sentence, "article": record.label,
+                        "article_id": record.article_id, "source": source,
+                        "start": start, "end": end})
+        return sorted(out, key=lambda e: (e["article"], e["sentence"]))
+
+    nxg = nx.MultiDiGraph()
+    from kg.rdf import CLASS_OF_TYPE
+
+    for cls, kind in kinds.items():
+        for iri in sorted(i for i, m in by_iri.items() if CLASS_OF_TYPE[m.type] == cls):
+            nxg.add_node(iri, **attrs(iri, kind))
+    nodes = sorted(merged.nodes.values(), key=lambda n: str(iri_for(n.key)))
+    for found in (n for n in nodes if n.kind == "m"):
+        person, target = str(iri_for(found.subject)), str(iri_for(found.object))
+        ensure(person)
+        ensure(target)
+        role = merged.entity(f"Post|{found.role}").label
+        title = next(iter(found.titles), "")
+        found_evidence = evidence_of(found)
+        nxg.add_edge(person, target, relation="holdsPost", label=title or role, title=title,
+                     role=role, past=found.past, date=found.date,
+                     membership=str(iri_for(found.key)), evidence=found_evidence,
+                     **_first(found_evidence))
+    from kg.rdf import PREDICATE_OF_RELATION
+
+    for pred, relation in RELATIONS.items():
+        if relation == "holdsPost":
+            continue  # every holdsPost edge is a membership's, drawn above
+        pairs = sorted(((str(iri_for(n.subject)), str(iri_for(n.object)), n) for n in nodes
+                        if n.kind == "f" and PREDICATE_OF_RELATION[n.type] == pred),
+                       key=lambda t: (t[0], t[1]))
+        for s, o, found in pairs:
+            ensure(s)
+            ensure(o)
+            found_evidence = evidence_of(found)
+            nxg.add_edge(s, o, relation=relation, label=RELATION_LABELS[relation],
+                         evidence=found_evidence, **_first(found_evidence))
+    return nxg

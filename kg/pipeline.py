@@ -11,7 +11,7 @@ from pathlib import Path
 from kg.corpus_identity import resolve_corpus
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.model import Article, Corpus, Document, Problem
-from kg.read import read_paths
+from kg.read import MAX_CHARS, read_paths
 from kg.recognise import recognise
 from kg.relate import relate
 from kg.resolve import resolve
@@ -36,16 +36,36 @@ def extract_documents(docs: Sequence[Document], *, gazetteer: Gazetteer | None =
         for article in segment(doc):
             try:
                 articles.append(extract_article(article, gazetteer=gaz))
-            except Exception as exc:  # one bad article must not stop a long build
-                problems.append(Problem(doc.source, f"extraction failed: {exc!r}; article skipped",
-                                        doc.line, article.id))
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop a build
+                problems.append(Problem(
+                    doc.source, f"extraction failed ({type(exc).__name__}: {exc}), article "
+                    "skipped; the rest is built. Please report it with this article",
+                    doc.line, article.id))
     return articles, problems
 
 
-def extract(paths: Sequence[str | Path], *, encoding: str | None = None) -> Corpus:
-    docs, problems = read_paths(paths, encoding=encoding)
+def drop_duplicate_articles(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+    """Keep the first article of each id: the id names the article's node and named graph,
+    so a second one (page "x" split into x-01, x-02 beside a file x-01.txt) would merge."""
+    seen: dict[str, Article] = {}
+    kept, problems = [], []
+    for article in articles:
+        first = seen.setdefault(article.id, article)
+        if first is article:
+            kept.append(article)
+        else:
+            problems.append(Problem(article.source, f"duplicate article id {article.id!r} "
+                                    f"(first in {first.source}), skipped; rename the file",
+                                    0, article.id))
+    return kept, problems
+
+
+def extract(paths: Sequence[str | Path], *, encoding: str | None = None,
+            max_chars: int = MAX_CHARS) -> Corpus:
+    docs, problems = read_paths(paths, encoding=encoding, max_chars=max_chars)
     articles, failed = extract_documents(docs)
-    return Corpus(tuple(resolve_corpus(articles)), tuple(problems + failed))
+    articles, duplicates = drop_duplicate_articles(articles)
+    return Corpus(tuple(resolve_corpus(articles)), tuple(problems + failed + duplicates))
 
 
 def extract_text(text: str, *, doc_id: str = "text", source: str = "<text>") -> Corpus:

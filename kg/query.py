@@ -114,7 +114,7 @@ def run_query(graph: Graph, sparql: str, *, bindings: dict[str, str] | None = No
         return Result(columns, rows)
     except QueryError:
         raise
-    except Exception as exc:  # rdflib raises bare Exceptions and pyparsing errors
+    except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions, pyparsing errors
         raise QueryError(_describe_error(exc, sparql, source)) from None
 
 
@@ -215,6 +215,6 @@ def _parse_graph(path: Path) -> Graph:
     graph = Graph()
     try:
         graph.parse(str(path), format=guess_format(str(path)) or "turtle")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - rdflib parsers raise unrelated types
         raise GraphError(f"{path}: cannot parse graph ({' '.join(str(exc).split())})") from None
     return graph

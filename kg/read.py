@@ -5,15 +5,24 @@ would happily turn into nonsense entities, so we never guess silently and never
 use errors="ignore". UTF-8 (BOM stripped) is the default; GB18030 is accepted only
 when UTF-8 fails, GB18030 decodes strictly and the result reads as Chinese text.
 
-Problems with one file or record (undecodable, binary, empty, bad JSON line,
-duplicate id) become `Problem`s and the rest still reads; problems with what the
-user asked for (a path that does not exist, an unsupported file named explicitly,
-an unknown codec) raise `InputError`, because nothing sensible can follow.
+Problems with one file or record (undecodable, binary, empty, too long, not a
+regular file, a broken link, a bad JSON line, an id already used) become
+`Problem`s and the rest still reads; problems with what the user asked for (a
+path that does not exist, an unsupported file named explicitly, an unknown
+codec) raise `InputError`, because nothing sensible can follow.
+
+Why a length limit: extraction time grows faster than linearly inside one very
+long article (docs/reliability.md has the figures), and a document of many
+megabytes is almost always a dump that should be split, so one document over
+`max_chars` characters is skipped with a line saying so instead of stalling the build.
 """
 from __future__ import annotations
 
 import codecs
 import json
+import os
+import re
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -21,23 +30,48 @@ from kg.errors import InputError
 from kg.model import Document, Problem
 
 SUPPORTED = (".txt", ".md", ".jsonl")
+MAX_CHARS = 500_000  # characters in one document (a file, or one .jsonl record)
 _SNIFF_BYTES = 8192
+_MAX_NUL_SHARE = 0.1  # more NUL bytes than this share of the first 8 KB: binary or UTF-16
+_MAX_BYTES_PER_CHAR = 4  # UTF-8, GB18030 and UTF-32 need at most 4 bytes a character
 _MIN_CJK_SHARE = 0.7
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # JSON strings escape \r and \n, so any of these ends a record
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def read_paths(
-    paths: Sequence[str | Path], *, encoding: str | None = None
+    paths: Sequence[str | Path], *, encoding: str | None = None, max_chars: int = MAX_CHARS
 ) -> tuple[list[Document], list[Problem]]:
-    """Read every file named or found under a folder, in a deterministic order."""
+    """Read every file named or found under a folder, in a deterministic order.
+
+    Document ids are unique across everything read: a second document with an id
+    already taken (a file of the same name in another folder, a repeated .jsonl id)
+    is a Problem, because the id names its article in the graph."""
     if encoding is not None:
         _check_codec(encoding)
     docs: list[Document] = []
     problems: list[Problem] = []
+    first: dict[str, Document] = {}
     for path in _expand(paths):
-        found, trouble = _read_file(path, encoding=encoding)
-        docs.extend(found)
+        found, trouble = _read_file(path, encoding=encoding, max_chars=max_chars)
         problems.extend(trouble)
+        for doc in found:
+            if doc.id in first:
+                problems.append(_duplicate(doc, first[doc.id]))
+                continue
+            first[doc.id] = doc
+            docs.append(doc)
     return docs, problems
+
+
+def _duplicate(doc: Document, earlier: Document) -> Problem:
+    where = (f"on line {earlier.line}" if earlier.source == doc.source and earlier.line
+             else f"in {earlier.source}:{earlier.line}" if earlier.line
+             else f"in {earlier.source}")
+    fix = "give each record a unique id" if doc.line else "rename one of the files"
+    return Problem(doc.source, f"duplicate id {doc.id!r} (first {where}), skipped; {fix}",
+                   doc.line)
 
 
 def _check_codec(encoding: str) -> None:
@@ -78,35 +112,77 @@ def _folder_files(folder: Path) -> list[Path]:
     """Supported files under `folder`, sorted by relative path so runs are repeatable.
 
     Hidden files and a folder's documentation (README.md, SOURCE.md, ...) are skipped;
-    name such a file on the command line to read it anyway."""
-    found = [p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+    name such a file on the command line to read it anyway. Entries that are not
+    folders are kept even when they are not regular files (a broken link, a named
+    pipe), so that `_read_file` reports them instead of dropping them unseen."""
+    found = [p for p in folder.rglob("*") if p.suffix.lower() in SUPPORTED and not p.is_dir()
              and p.stem.lower() not in FOLDER_DOCS and not p.name.startswith(".")]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def _read_file(path: Path, *, encoding: str | None) -> tuple[list[Document], list[Problem]]:
+def _read_file(path: Path, *, encoding: str | None, max_chars: int = MAX_CHARS
+               ) -> tuple[list[Document], list[Problem]]:
     source = str(path)
+    control = _CONTROL.search(path.name)
+    if control:  # the name becomes the article id and a label: one plain line
+        return [], [Problem(source, f"file name has a control character U+{ord(control[0]):04X}, "
+                                    "skipped; rename the file")]
+    unreadable = _not_a_readable_file(path, max_chars)
+    if unreadable:
+        return [], [Problem(source, unreadable)]
     try:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return [], [Problem(source, f"cannot read file ({reason}); check its permissions")]
+        return [], [Problem(source, f"cannot read file ({reason}), skipped; check its "
+                                    "permissions")]
     text, problem = decode(data, encoding=encoding)
     if problem:
         return [], [Problem(source, problem)]
     if not text.strip():
-        return [], [Problem(source, "empty file, skipped")]
+        return [], [Problem(source, "empty file, skipped; add the article text or remove it")]
     if path.suffix.lower() == ".jsonl":
-        return _read_jsonl(text, source)
+        return _read_jsonl(text, source, max_chars=max_chars)
+    if len(text) > max_chars:
+        return [], [Problem(source, _too_long(len(text), max_chars, "file"))]
     return [Document(id=path.stem, source=source, text=text)], []
+
+
+def _not_a_readable_file(path: Path, max_chars: int) -> str:
+    """Why `path` is not read at all ("" when it can be): checked before opening it,
+    because opening a named pipe would wait forever for a writer."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            return (f"broken symbolic link to {os.readlink(path)!r}, skipped; fix or remove "
+                    "the link")
+        return f"cannot read file ({exc.strerror or type(exc).__name__}), skipped"
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("named pipe" if stat.S_ISFIFO(info.st_mode) else "socket"
+                if stat.S_ISSOCK(info.st_mode) else "device" if stat.S_ISCHR(info.st_mode)
+                or stat.S_ISBLK(info.st_mode) else "special file")
+        return f"not a regular file (a {kind}), skipped; give .txt, .md or .jsonl files"
+    if path.suffix.lower() != ".jsonl" and info.st_size > _MAX_BYTES_PER_CHAR * (max_chars + 1):
+        return _too_long(None, max_chars, "file", size=info.st_size)
+    return ""
+
+
+def _too_long(chars: int | None, max_chars: int, what: str, *, size: int = 0) -> str:
+    amount = f"{chars:,} characters" if chars is not None else f"{size / 1e6:.1f} MB"
+    split = ("split it into one file per article or a .jsonl corpus"
+             if what == "file" else "split the record into articles")
+    return (f"{what} too long ({amount}; the limit is {max_chars:,} characters per document), "
+            f"skipped; {split}, or raise --max-chars")
 
 
 def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """(text, "") on success, ("", message saying what to do) on failure."""
     if encoding is not None:
         return _decode_forced(data, encoding)
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        return "", "binary file (NUL bytes), skipped; if it is UTF-16 text, pass --encoding utf-16"
+    if _looks_binary(data):
+        return "", ("binary file (NUL bytes), skipped; remove it from the input, or pass "
+                    "--encoding utf-16 if it is UTF-16 text")
     try:
         return _strip_bom(data.decode("utf-8")), ""
     except UnicodeDecodeError:
@@ -120,6 +196,22 @@ def decode(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     return "", "cannot decode as UTF-8 or GB18030; pass --encoding with the file's codec"
 
 
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes make a file binary (or UTF-16) unless they are a stray few in UTF-8
+    text; those few are dropped by kg.normalise, with offsets still exact."""
+    head = data[:_SNIFF_BYTES]
+    nuls = head.count(b"\x00")
+    if not nuls:
+        return False
+    if nuls > _MAX_NUL_SHARE * len(head):
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def _decode_forced(data: bytes, encoding: str) -> tuple[str, str]:
     try:
         return _strip_bom(data.decode(encoding)), ""
@@ -131,7 +223,7 @@ def _decode_forced(data: bytes, encoding: str) -> tuple[str, str]:
 
 
 def _strip_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _looks_cjk(text: str) -> bool:
@@ -155,23 +247,21 @@ def _is_cjk_or_fullwidth(ch: str) -> bool:
     )
 
 
-def _read_jsonl(text: str, source: str) -> tuple[list[Document], list[Problem]]:
-    """One record per line; a bad line is reported by its 1-based number and skipped."""
+def _read_jsonl(text: str, source: str, *, max_chars: int = MAX_CHARS
+                ) -> tuple[list[Document], list[Problem]]:
+    """One record per line; a bad line is reported by its 1-based number and skipped.
+    Ids repeated within the file are reported by `read_paths`, like those across files."""
     docs: list[Document] = []
     problems: list[Problem] = []
-    first_line: dict[str, int] = {}
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         if not raw.strip():
             continue
         doc, message = _record(raw, source, number)
-        if doc is not None and doc.id in first_line:
-            message = (f"duplicate id {doc.id!r} (first on line {first_line[doc.id]}), "
-                       "skipped; give each record a unique id")
-            doc = None
+        if doc is not None and len(doc.text) > max_chars:
+            doc, message = None, _too_long(len(doc.text), max_chars, "record")
         if doc is None:
             problems.append(Problem(source, message, number))
             continue
-        first_line[doc.id] = number
         docs.append(doc)
     return docs, problems
 
@@ -189,11 +279,23 @@ def _record(raw: str, source: str, number: int) -> tuple[Document | None, str]:
     if not isinstance(body, str):
         return None, 'missing "text" or not a string; give the article text as a JSON string'
     if not body.strip():
-        return None, "empty text, skipped"
+        return None, "empty text, skipped; give the article text or remove the line"
     extra = {k: _optional(obj, k) for k in ("title", "date", "url")}
+    control = _CONTROL.search(str(rid))
+    if control:
+        return None, (f'"id" has a control character U+{ord(control[0]):04X}, skipped; give '
+                      "a plain id")
+    for key, value in (("id", str(rid)), ("text", body), *extra.items()):
+        bad = _SURROGATE.search(value)
+        if bad:
+            return None, (f'"{key}" has a lone surrogate \\u{ord(bad[0]):04x} at character '
+                          f"{bad.start()} (not valid Unicode), skipped; fix that escape in the "
+                          "line")
     return Document(id=str(rid), source=source, text=body, line=number, **extra), ""
 
 
 def _optional(obj: dict[str, object], key: str) -> str:
+    """A one-line field: runs of whitespace, line and paragraph separators included,
+    become one space (a title is a label, not text that evidence offsets point into)."""
     value = obj.get(key)
-    return "" if value is None else str(value)
+    return "" if value is None else " ".join(str(value).split())

@@ -3,12 +3,31 @@
 
 The front serves our offline query page (presets embedded, no external
 resources) at `/`, passes `/query` and `/sparql` (GET and POST) through to
-Oxigraph unchanged, so content negotiation (SPARQL JSON, XML, CSV, TSV; Turtle
-for CONSTRUCT and DESCRIBE) is Oxigraph's, and refuses updates with 403.
+Oxigraph, so content negotiation (SPARQL JSON, XML, CSV, TSV; Turtle for
+CONSTRUCT and DESCRIBE) is Oxigraph's, and refuses updates with 403.
+
+Limits, so one client cannot starve the others (docs/reliability.md):
+
+- a query that has not answered in full within `timeout` seconds gets 503 with a
+  line saying so. Oxigraph gets the same timeout, but streams its answer and
+  only checks it now and then, so the front keeps its own clock and hangs up on
+  Oxigraph, which stops a streaming query at once;
+- an answer with more than `max_rows` rows (solutions, or triples for CONSTRUCT
+  and DESCRIBE) is refused with 422 and a line saying to add LIMIT. The front
+  counts rows as the answer streams in and stops reading past the limit, so a
+  huge answer never sits in memory;
+- a query text over 1 MB is refused with 413.
+
+Each client has its own thread in the front and in Oxigraph, so a heavy query
+holds one of each while the others are answered.
 """
 from __future__ import annotations
 
+import csv
 import gc
+import http.client
+import io
+import math
 import shutil
 import socket
 import subprocess
@@ -16,8 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +45,28 @@ from kg.errors import GraphError, KgError, UsageError
 QUERY_PATHS = ("/query", "/sparql")
 READ_ONLY = "this endpoint is read-only: SPARQL updates are refused\n"
 FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".jsonld": "JSON_LD"}
+TIMEOUT = 30.0  # seconds a query may take
+MAX_ROWS = 10_000  # rows (or triples) one answer may hold
+MAX_QUERY_BYTES = 1_000_000
+_CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes on its timeout
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one query may cost: seconds until it is cut off, rows in its answer."""
+
+    timeout: float = TIMEOUT
+    max_rows: int = MAX_ROWS
+
+    def timed_out(self) -> bytes:
+        return (f"query timed out after {self.timeout:g} s and was stopped; narrow it (fewer "
+                "unbound patterns, a LIMIT) or restart kg serve with a larger --timeout\n"
+                ).encode()
+
+    def too_many_rows(self) -> bytes:
+        return (f"the answer has more than {self.max_rows:,} rows, the limit of this endpoint; "
+                "add LIMIT (with OFFSET to page through it) or restart kg serve with a larger "
+                "--max-rows\n").encode()
 
 
 class ServeError(KgError):
@@ -43,6 +82,7 @@ class Endpoint:
     _front: ThreadingHTTPServer
     _backend: subprocess.Popen[bytes]
     _cleanup: list[Any] = field(default_factory=list)
+    limits: Limits = field(default_factory=lambda: Limits())
 
     @property
     def query_url(self) -> str:
@@ -73,8 +113,12 @@ class Endpoint:
 
 
 def start(source: str | Path, *, host: str = "127.0.0.1", port: int = 7878,
-          store_dir: str | Path | None = None) -> Endpoint:
+          store_dir: str | Path | None = None, limits: Limits | None = None) -> Endpoint:
     """Serve `source` (a graph file, loaded into a store first, or an Oxigraph store dir)."""
+    limits = limits or Limits()
+    if limits.timeout <= 0 or limits.max_rows < 1:
+        raise UsageError(f"--timeout must be above 0 and --max-rows at least 1, got "
+                         f"{limits.timeout:g} and {limits.max_rows}")
     source = Path(source)
     cleanup: list[Any] = []
     if source.is_dir():
@@ -86,13 +130,13 @@ def start(source: str | Path, *, host: str = "127.0.0.1", port: int = 7878,
             store_dir = Path(tmp.name) / "store"
         store = load_store(source, store_dir)
     try:
-        backend, backend_url = _start_oxigraph(store)
+        backend, backend_url = _start_oxigraph(store, timeout=limits.timeout)
     except BaseException:
         for item in cleanup:
             item.cleanup()
         raise
     try:
-        front = ThreadingHTTPServer((host, port), _handler(backend_url, query_page()))
+        front = _FrontServer((host, port), _handler(backend_url, query_page(), limits))
     except OSError as exc:
         backend.terminate()
         backend.wait()
@@ -102,7 +146,8 @@ def start(source: str | Path, *, host: str = "127.0.0.1", port: int = 7878,
                          "choose another with --port") from None
     threading.Thread(target=front.serve_forever, daemon=True, name="kg-serve").start()
     shown = f"[{host}]" if ":" in host else host
-    return Endpoint(f"http://{shown}:{front.server_address[1]}/", store, front, backend, cleanup)
+    return Endpoint(f"http://{shown}:{front.server_address[1]}/", store, front, backend, cleanup,
+                    limits)
 
 
 def load_store(graph_file: Path, store_dir: str | Path) -> Path:
@@ -159,12 +204,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_oxigraph(store: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start_oxigraph(store: Path, *, timeout: float = TIMEOUT
+                    ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it while it runs
     process = subprocess.Popen(
         [oxigraph_binary(), "serve-read-only", "--location", str(store),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+         "--timeout-s", str(max(1, math.ceil(timeout)))],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -184,7 +231,25 @@ def _start_oxigraph(store: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 # ---------------------------------------------------------------- the front
 
-def _handler(backend: str, page: bytes) -> type[BaseHTTPRequestHandler]:
+class _FrontServer(ThreadingHTTPServer):
+    """A thread per client; a listen backlog for many clients connecting at once (the
+    default of 5 resets connections when twenty arrive together)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
+class _Timeout(Exception):
+    """The query's time ran out while its answer was awaited or read."""
+
+
+class _TooManyRows(Exception):
+    """The answer holds more rows than the limit."""
+
+
+def _handler(backend: str, page: bytes, limits: Limits) -> type[BaseHTTPRequestHandler]:
+    backend_host, _, backend_port = backend.removeprefix("http://").rpartition(":")
+
     class Front(BaseHTTPRequestHandler):
         server_version = "kg-serve"
 
@@ -204,7 +269,15 @@ def _handler(backend: str, page: bytes) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path = self.path.split("?", 1)[0]
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self._send(400, b"bad Content-Length header\n")
+                return
+            if length > MAX_QUERY_BYTES:
+                self._drain(length)  # so the client, still sending, gets to read the answer
+                self._send(413, f"query over {MAX_QUERY_BYTES:,} bytes, refused\n".encode())
+                return
             body = self.rfile.read(length)
             kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if path == "/update" or kind == "application/sparql-update" or (
@@ -215,36 +288,132 @@ def _handler(backend: str, page: bytes) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, b"not found: the endpoint is /query\n")
 
+        def _drain(self, length: int) -> None:
+            """Read and drop a request body, up to 16 times the query limit."""
+            left = min(length, 16 * MAX_QUERY_BYTES)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+
         def _refuse(self) -> None:
             self._send(405, READ_ONLY.encode(), extra={"Allow": "GET, POST"})
 
         do_PUT = do_DELETE = do_PATCH = _refuse
 
         def _proxy(self, body: bytes | None) -> None:
-            url = backend + "/query" + (self.path[len(self.path.split("?", 1)[0]):])
-            headers = {k: v for k in ("Accept", "Content-Type")
-                       if (v := self.headers.get(k))}
-            request = urllib.request.Request(url, data=body, headers=headers,
-                                             method="POST" if body is not None else "GET")
+            """Ask Oxigraph, read its answer against the clock and the row limit, pass it on."""
+            deadline = time.monotonic() + limits.timeout
+            target = "/query" + self.path[len(self.path.split("?", 1)[0]):]
+            headers = {k: v for k in ("Accept", "Content-Type") if (v := self.headers.get(k))}
+            conn = http.client.HTTPConnection(backend_host, int(backend_port),
+                                              timeout=limits.timeout)
+            answer: _Answer | None = None
             try:
-                with urllib.request.urlopen(request, timeout=300) as reply:
-                    self._send(reply.status, reply.read(), reply.headers.get("Content-Type"))
-            except urllib.error.HTTPError as exc:
-                self._send(exc.code, exc.read(), exc.headers.get("Content-Type"))
+                conn.request("GET" if body is None else "POST", target, body=body,
+                             headers=headers)
+                reply = conn.getresponse()
+                kind = reply.headers.get("Content-Type") or ""
+                answer = _Answer(reply, conn, deadline)
+                if reply.status == 200:
+                    _count_rows(answer, kind, limits.max_rows)
+                data = answer.rest()
+                if answer.cancelled():
+                    raise _Timeout
+                self._send(reply.status, data, kind)
+            except (_Timeout, TimeoutError):
+                self._send(503, limits.timed_out())
+            except _TooManyRows:
+                self._send(422, limits.too_many_rows())
+            except (SyntaxError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+                if answer is not None and answer.cancelled():  # Oxigraph's own timeout
+                    self._send(503, limits.timed_out())
+                else:
+                    self._send(502, f"the SPARQL server's answer broke off: {exc}\n".encode())
             except OSError as exc:
                 self._send(502, f"the SPARQL server did not answer: {exc}\n".encode())
+            finally:
+                conn.close()  # hanging up stops a query Oxigraph is still streaming
 
         def _send(self, status: int, body: bytes, kind: str | None = None,
                   extra: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind or "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind or "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client hung up; nothing to tell it
 
     return Front
+
+
+class _Answer(io.RawIOBase):
+    """Oxigraph's answer as a stream that raises _Timeout past the deadline and keeps
+    every byte read, so it can be passed on once it has been counted."""
+
+    def __init__(self, reply: http.client.HTTPResponse, conn: http.client.HTTPConnection,
+                 deadline: float) -> None:
+        super().__init__()
+        self._reply, self._conn, self._deadline = reply, conn, deadline
+        self._kept = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise _Timeout
+        if self._conn.sock is not None:
+            self._conn.sock.settimeout(left)
+        try:
+            chunk = self._reply.read(65536 if size is None or size < 0 else min(size, 65536))
+        except TimeoutError:
+            raise _Timeout from None
+        self._kept += chunk
+        return chunk
+
+    def cancelled(self) -> bool:
+        """Whether Oxigraph's own timeout cut the answer short (it says so at its end)."""
+        return _CANCELLED in self._kept[-200:]
+
+    def rest(self) -> bytes:
+        """Everything, reading what is left."""
+        while self.read(65536):
+            pass
+        return bytes(self._kept)
+
+
+def _count_rows(answer: _Answer, kind: str, limit: int) -> None:
+    """Read the answer as far as needed to know it holds at most `limit` rows."""
+    import pyoxigraph as ox
+
+    media = kind.split(";")[0].strip().lower()
+    if media == "text/csv":
+        text = io.TextIOWrapper(io.BufferedReader(answer), encoding="utf-8", newline="")
+        rows: Any = csv.reader(text)
+        limit += 1  # the header line
+    elif (results := ox.QueryResultsFormat.from_media_type(media)) is not None:
+        rows = ox.parse_query_results(answer, results)
+        if isinstance(rows, ox.QueryBoolean):
+            return
+    elif (rdf := ox.RdfFormat.from_media_type(media)) is not None:
+        rows = ox.parse(answer, rdf)
+    else:
+        return
+    for count, _ in enumerate(rows, start=1):
+        if count > limit:
+            raise _TooManyRows
 
 
 def query_page() -> bytes:
@@ -264,5 +433,7 @@ def query_page() -> bytes:
 def describe(endpoint: Endpoint) -> dict[str, str]:
     """What the CLI shows: the page, the endpoint and the store."""
     return {"query page": endpoint.url, "SPARQL endpoint": endpoint.query_url,
-            "store": str(endpoint.store)}
+            "store": str(endpoint.store),
+            "limits": f"{endpoint.limits.timeout:g} s a query, {endpoint.limits.max_rows:,} rows "
+                      "an answer (--timeout, --max-rows)"}
 

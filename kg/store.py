@@ -200,13 +200,31 @@ def sync_store(path: str | Path, parts: dict[str, bytes], previous: dict[str, st
                 continue
             graph = ox.NamedNode(name)
             if name in existing:
-                store.clear_graph(graph)
-            store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                _replace_graph(store, graph, data)
+            else:
+                store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             written += 1
         return hashes, written
     finally:
         store.flush()
         del store  # closes RocksDB and releases its lock
+
+
+def _replace_graph(store: Any, graph: Any, data: bytes) -> None:
+    """Make one named graph hold `data`, removing and adding only the triples that
+    differ: a rebuild changes a few lines of the entities graph, and clearing and
+    loading it whole took 9 s of a 2,000-article rebuild."""
+    import pyoxigraph as ox
+
+    old = set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n"))
+    new = set(data.split(b"\n"))
+    name = f" <{graph.value}> .".encode("utf-8")
+    gone = b"\n".join(line[:-2] + name for line in old - new if line)
+    for quad in ox.parse(gone, format=ox.RdfFormat.N_QUADS) if gone else ():
+        store.remove(quad)
+    added = b"\n".join(line for line in new - old if line)
+    if added:
+        store.load(added + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def _bulk_load(store: Any, parts: dict[str, bytes]) -> None:
@@ -215,7 +233,7 @@ def _bulk_load(store: Any, parts: dict[str, bytes]) -> None:
     quads = []
     for name, data in parts.items():
         suffix = f" <{name}> ."
-        quads.extend(line[:-2] + suffix for line in data.decode("utf-8").splitlines() if line)
+        quads.extend(line[:-2] + suffix for line in data.decode("utf-8").split("\n") if line)
     if quads:
         store.bulk_load(("\n".join(quads) + "\n").encode("utf-8"),
                         format=ox.RdfFormat.N_QUADS)
@@ -230,7 +248,7 @@ def read_nquads(source: str | Path) -> bytes:
     found = find_store(source)
     if found is not None:
         data = open_store(found).dump(format=ox.RdfFormat.N_QUADS)
-        lines = sorted(line for line in data.decode("utf-8").splitlines() if line)
+        lines = sorted(line for line in data.decode("utf-8").split("\n") if line)
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return nquads(partition(load_graph(_graph_file(Path(source)), backend="memory")))
 

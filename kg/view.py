@@ -246,8 +246,13 @@ def _component_layout(sub: nx.Graph, backbone: int, seed: int
         return {next(iter(sub)): (0.0, 0.0)}
     core = sorted(sub, key=lambda v: (-sub.degree(v), v))[:backbone]
     scale = 110 * math.sqrt(len(core))
+    # A graph built in sorted order: a subgraph view of few nodes iterates a set, whose
+    # order follows string hashing, and the spring layout depends on the node order.
+    backbone_graph = nx.Graph()
+    backbone_graph.add_nodes_from(sorted(core))
+    backbone_graph.add_edges_from(sorted(tuple(sorted(e)) for e in sub.subgraph(core).edges()))
     pos = {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in nx.spring_layout(
-        sub.subgraph(core), seed=seed, iterations=60).items()}
+        backbone_graph, seed=seed, iterations=60).items()}
     # The rest: breadth-first from the core, each on a ring around the node that reached it.
     frontier, ring = list(core), 0
     while len(pos) < n and frontier:

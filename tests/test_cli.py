@@ -208,7 +208,7 @@ def stub_pipeline(monkeypatch, sample_graph):
 
     corpus = Corpus(articles=(), problems=(Problem("bad.txt", "not UTF-8; pass --encoding"),))
     stubs = {
-        "pipeline": {"extract": lambda paths, encoding=None: corpus},
+        "pipeline": {"extract": lambda paths, encoding=None, **options: corpus},
         "interchange": {"to_interchange": lambda c: {"z": 1, "a": ["东南村"], "m": {"b": 2}}},
         "rdf": {"corpus_to_graph": lambda c: sample_graph},
         "store": {"save_graph": lambda graph, path, fmt: graph.serialize(
@@ -227,25 +227,40 @@ def stub_pipeline(monkeypatch, sample_graph):
     return corpus
 
 
-def test_build_writes_three_files_and_a_summary(stub_pipeline, tmp_path):
+@pytest.fixture
+def one_good_one_bad(tmp_path):
+    """A folder with one governance sentence and one file that will not decode."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("广东省清远市连山壮族瑶族自治县上帅镇东南村党支部书记黄家瑛说。",
+                                  encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\xfa\xfb bad")
+    return folder
+
+
+def test_build_writes_three_files_and_a_summary(one_good_one_bad, tmp_path):
     out = tmp_path / "out"
-    result = run("build", tmp_path, "-o", out, "--format", "nt", "--store", "memory")
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["extraction.json", "graph.html", "graph.nt",
-                                                     "manifest.json"]
-    text = (out / "extraction.json").read_text(encoding="utf-8")
-    assert text == '{\n "a": [\n  "东南村"\n ],\n "m": {\n  "b": 2\n },\n "z": 1\n}\n'
-    assert "Place: 7" in result.stdout and "best connected: " in result.stdout
-    assert "skipped 1" in result.stdout and "bad.txt: not UTF-8" in result.stdout
+    result = run("build", one_good_one_bad, "-o", out, "--format", "nt", "--store", "memory")
+    assert result.exit_code == 3, result.output  # built, but an input was skipped
+    assert sorted(p.name for p in out.iterdir()) == ["cache", "extraction.json", "graph.html",
+                                                     "graph.nt", "manifest.json"]
+    data = json.loads((out / "extraction.json").read_text(encoding="utf-8"))
+    assert [d["source"] for d in data["documents"]] == ["a.txt"]
+    assert "黄家瑛" in {e["name"] for e in data["documents"][0]["entities"]}
+    assert "Place: " in result.stdout and "best connected: 上帅镇" in result.stdout
+    assert "skipped 1" in result.stdout
+    assert result.stderr.startswith("warning: ") and "bad.txt: cannot decode" in result.stderr
 
 
-def test_build_summary_from_the_library(stub_pipeline, tmp_path):
+def test_build_summary_from_the_library(one_good_one_bad, tmp_path):
     from kg.build import build
 
-    summary = build([tmp_path], out_dir=tmp_path / "o", store="memory")
-    assert summary.counts["Person"] == 4 and summary.counts["facts"] == 20
-    assert len(summary.best_connected) == 10
-    assert summary.problems == stub_pipeline.problems
+    summary = build([one_good_one_bad], out_dir=tmp_path / "o", store="memory")
+    assert summary.articles == 1 and summary.counts["Person"] == 1
+    assert summary.counts["facts"] >= 1
+    degrees = [r.value for r in summary.best_connected]
+    assert degrees and degrees == sorted(degrees, reverse=True)
+    assert [p.source for p in summary.problems] == [str(one_good_one_bad / "bad.txt")]
     assert summary.files["graph"].name == "graph.ttl"
 
 
@@ -263,6 +278,6 @@ def test_build_into_a_file_exits_1(stub_pipeline, tmp_path):
 def test_extract_writes_json(stub_pipeline, tmp_path):
     out = tmp_path / "x.json"
     result = run("extract", tmp_path, "-o", out)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # written, but an input was skipped
     assert json.loads(out.read_text(encoding="utf-8"))["a"] == ["东南村"]
-    assert "skipped bad.txt" in result.stdout
+    assert result.stderr == "warning: bad.txt: not UTF-8; pass --encoding\n"

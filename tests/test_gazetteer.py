@@ -276,3 +276,41 @@ def test_build_is_deterministic_and_matches_committed_file(tmp_path):
 def test_ethnic_groups_lists_all_55_minorities():
     from kg.gazetteer import ETHNIC_GROUPS
     assert len(set(ETHNIC_GROUPS)) == 55 and all(g.endswith("族") for g in ETHNIC_GROUPS)
+
+
+def _descendants(gaz, div_id):
+    for child in gaz.children(div_id):
+        yield child
+        yield from _descendants(gaz, child.id)
+
+
+def _find_under_by_scan(gaz, name, ancestor_id):
+    """The rule find_under documents, applied to every descendant in turn."""
+    from kg.gazetteer import _stem_level_codes
+    from kg.model import PlaceLevel
+
+    codes, stem = _stem_level_codes(name), strip_suffix(name)
+    level_code = {str(level): code for code, level in enumerate(
+        (PlaceLevel.PROVINCE, PlaceLevel.PREFECTURE, PlaceLevel.COUNTY, PlaceLevel.TOWNSHIP,
+         PlaceLevel.VILLAGE, PlaceLevel.COMMUNITY))}
+    exact, loose = [], []
+    for div in _descendants(gaz, ancestor_id):
+        if div.name == name or name in div.aliases:
+            exact.append(div.id)
+        elif ((codes is None or level_code[str(div.level)] in codes)
+              and strip_suffix(div.name) == stem):
+            loose.append(div.id)
+    return exact, loose
+
+
+@pytest.mark.parametrize("county,names", [
+    ("弥渡县", ["牛街乡", "寅街乡", "寅街镇", "新街村", "新街", "弥城镇", "红岩村", "苴力村委会"]),
+    ("大理市", ["天井社区", "天井村", "大理镇", "下关街道", "凤仪", "喜洲镇", "满江"]),
+])
+def test_find_under_equals_a_scan_of_every_descendant(gaz, county, names):
+    anchor = one(gaz.lookup(county)).id
+    for name in names:
+        exact, loose = _find_under_by_scan(gaz, name, anchor)
+        found = [d.id for d in gaz.find_under(name, anchor)]
+        assert sorted(found) == sorted(exact + loose), name
+        assert set(found[:len(exact)]) == set(exact), name

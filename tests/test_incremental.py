@@ -10,7 +10,7 @@ from kg import incremental
 from kg.build import build
 from kg.export import ENTITIES_GRAPH
 from kg.model import Document
-from kg.store import open_store
+from kg.store import open_store, read_nquads
 
 RECORDS = [  # id, text: short governance sentences, two naming the same person
     ("a", "广东省清远市连山壮族瑶族自治县上帅镇东南村党支部书记黄家瑛说，村里计划盘活山地。"),
@@ -60,6 +60,7 @@ def test_changed_added_and_removed_documents_match_a_fresh_build(tmp_path, corpu
     build([corpus], out_dir=fresh)
     assert outputs(tmp_path / "out") == outputs(fresh)
     assert graph_names(tmp_path / "out") == graph_names(fresh)
+    assert read_nquads(tmp_path / "out") == read_nquads(fresh)  # named graphs patched right
     assert len(list((tmp_path / "out" / "cache").glob("*.pickle"))) == 4
 
 
@@ -99,3 +100,19 @@ def test_a_manifest_of_another_extractor_version_is_ignored(tmp_path, corpus):
     (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     assert build([corpus], out_dir=out).changes.changed == 0
     assert build([corpus], out_dir=out).changes.reused == 4
+
+
+def test_a_rebuild_makes_records_only_for_changed_articles(tmp_path, corpus):
+    """Unchanged articles keep their cached record (kg/triples.py): RDF, JSON and network
+    parts are not made again; the changed article's old record is pruned."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    records = out / "cache" / incremental.RECORDS_DIR
+    before = {p.name: p.stat().st_mtime_ns for p in records.glob("*.pickle")}
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    after = {p.name: p.stat().st_mtime_ns for p in records.glob("*.pickle")}
+    assert len(before) == len(after) == len(RECORDS)
+    kept = set(before) & set(after)
+    assert len(kept) == len(RECORDS) - 1
+    assert all(before[name] == after[name] for name in kept)

@@ -111,6 +111,13 @@ def test_stats_counts_and_rankings(nxg):
     assert result.betweenness[0].label == "清远市"
 
 
+def test_stats_without_betweenness_keeps_counts_and_degree(nxg):
+    full, quick = stats(nxg, top=3), stats(nxg, top=3, betweenness=False)
+    assert quick.betweenness == ()
+    assert (quick.nodes, quick.edges, quick.by_type, quick.by_relation, quick.degree) == (
+        full.nodes, full.edges, full.by_type, full.by_relation, full.degree)
+
+
 def test_same_graph_gives_same_network(sample_graph):
     a, b = to_networkx(sample_graph), to_networkx(sample_graph)
     assert list(a.nodes(data=True)) == list(b.nodes(data=True))

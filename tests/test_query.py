@@ -142,3 +142,63 @@ def test_format_result_unknown_format():
 def test_read_query_file_missing(tmp_path):
     with pytest.raises(InputError, match="no such query file"):
         read_query_file(tmp_path / "nope.rq")
+
+
+# The place preset as first written: one lookup of ?p, then the branches. The shipped
+# text repeats the lookup per branch so Oxigraph can use its indexes; rows must not change.
+PLACE_REFERENCE = """
+PREFIX gov: <https://w3id.org/jiceng-kg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT ?place ?relation ?entity ?detail
+WHERE {
+  ?p a gov:Place ;
+     rdfs:label|skos:altLabel ?place .
+  {
+    ?p gov:adminLevel ?l .
+    OPTIONAL { ?l skos:prefLabel ?levelZh . FILTER (LANG(?levelZh) = "zh") }
+    BIND ("level" AS ?relation)
+    BIND (COALESCE(?levelZh, REPLACE(STR(?l), "^.*[/#]", "")) AS ?entity)
+  } UNION {
+    ?p gov:partOf ?x . ?x rdfs:label ?entity .
+    BIND ("part of" AS ?relation)
+  } UNION {
+    ?x gov:partOf ?p ; rdfs:label ?entity .
+    BIND ("contains" AS ?relation)
+  } UNION {
+    ?x gov:locatedIn ?p ; rdfs:label ?entity .
+    BIND ("organisation" AS ?relation)
+  } UNION {
+    # People holding a post in the place itself or in an organisation located there.
+    ?m a org:Membership ; org:member ?x .
+    { ?m gov:place ?p . } UNION { ?m org:organization ?o . ?o gov:locatedIn ?p . }
+    ?x rdfs:label ?entity .
+    OPTIONAL { ?m gov:title ?detail . }
+    BIND ("person" AS ?relation)
+  } UNION {
+    # Initiatives launched by the place itself or by an organisation located there.
+    { ?p gov:launched ?i . BIND (?p AS ?x) } UNION { ?x gov:locatedIn ?p ; gov:launched ?i . }
+    ?i rdfs:label ?entity .
+    ?x rdfs:label ?detail .
+    BIND ("initiative" AS ?relation)
+  }
+}
+ORDER BY ?relation ?entity ?detail
+"""
+
+
+@pytest.mark.parametrize("name", ["许昌市", "连山县", "东南村", "清远市", "广东省", "不存在"])
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_place_preset_gives_the_rows_of_the_reference_query(sample_graph, tmp_path, name,
+                                                             backend):
+    from kg.store import load_graph
+
+    graph = sample_graph
+    if backend == "oxigraph":
+        path = tmp_path / "g.ttl"
+        sample_graph.serialize(destination=str(path), format="turtle")
+        graph = load_graph(path, backend="oxigraph")
+    expected = run_query(graph, PLACE_REFERENCE, bindings={"place": name}).rows
+    assert run_preset(graph, "place", bindings={"place": name}).rows == expected

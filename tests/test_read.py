@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ DECODES = [  # file name, bytes, expected text
     ("plain.txt", PAGE.encode("utf-8"), PAGE),
     ("bom.txt", b"\xef\xbb\xbf" + PAGE.encode("utf-8"), PAGE),
     ("gbk.txt", PAGE.encode("gb18030"), PAGE),
-    ("notes.md", "# 标题\n\n正文。".encode("utf-8"), "# 标题\n\n正文。"),
+    ("notes.md", "# 标题\n\n正文。".encode(), "# 标题\n\n正文。"),
 ]
 
 SKIPPED = [  # file name, bytes, words the problem message must contain
@@ -162,3 +163,101 @@ def test_read_example_pages_without_problems():
     assert problems == []
     assert [d.id[:3] for d in docs] == ["000", "001", "002", "003", "004"]
     assert all("\ufeff" not in d.text and len(d.text) > 1000 for d in docs)
+
+
+def test_read_keeps_a_few_stray_nul_bytes_in_utf8_text(tmp_path):
+    path = _write(tmp_path, "nul.txt", PAGE.encode("utf-8") + b"\x00\x00")
+    docs, problems = read_paths([path])
+    assert problems == [] and docs[0].text == PAGE + "\x00\x00"  # kg.normalise drops them
+
+
+@pytest.mark.parametrize("data", [("page 页面" * 10).encode("utf-16-le"), b"\x00" * 64,
+                                  "正文".encode() + b"\x00" * 10])
+def test_read_treats_nul_heavy_files_as_binary(tmp_path, data):
+    path = _write(tmp_path, "x.txt", data)
+    docs, problems = read_paths([path])
+    assert docs == [] and "binary file" in problems[0].message
+
+
+def test_read_skips_a_document_over_max_chars_and_keeps_one_at_the_limit(tmp_path):
+    at = _write(tmp_path, "at.txt", "村" * 10)
+    over = _write(tmp_path, "over.txt", "村" * 11)
+    records = _write(tmp_path, "c.jsonl", json.dumps({"id": "r", "text": "村" * 11}))
+    docs, problems = read_paths([at, over, records], max_chars=10)
+    assert [d.id for d in docs] == ["at"]
+    assert [(p.source, p.line) for p in problems] == [(str(over), 0), (str(records), 1)]
+    assert all("too long (11 characters; the limit is 10" in p.message for p in problems)
+
+
+def test_read_refuses_a_huge_file_from_its_size_without_decoding_it(tmp_path):
+    path = _write(tmp_path, "big.txt", b"\xff" * 4_000_100)  # would not even decode
+    docs, problems = read_paths([path], max_chars=1_000_000)
+    assert docs == [] and "file too long (4.0 MB" in problems[0].message
+
+
+def test_read_folder_reports_broken_links_and_pipes_instead_of_dropping_them(tmp_path):
+    _write(tmp_path, "a.txt", PAGE)
+    (tmp_path / "b.txt").symlink_to(tmp_path / "gone.txt")
+    os.mkfifo(tmp_path / "c.txt")
+    docs, problems = read_paths([tmp_path])
+    assert [d.id for d in docs] == ["a"]
+    assert [(Path(p.source).name, p.message.split(",")[0]) for p in problems] == [
+        ("b.txt", f"broken symbolic link to {str(tmp_path / 'gone.txt')!r}"),
+        ("c.txt", "not a regular file (a named pipe)")]
+
+
+def test_read_jsonl_with_old_mac_line_endings_reads_every_record(tmp_path):
+    lines = [json.dumps({"id": i, "text": "正文。"}) for i in ("a", "b", "c")]
+    path = _write(tmp_path, "c.jsonl", "\r".join(lines))
+    docs, problems = read_paths([path])
+    assert problems == [] and [(d.id, d.line) for d in docs] == [("a", 1), ("b", 2), ("c", 3)]
+
+
+@pytest.mark.parametrize("field", ["id", "text", "title"])
+def test_read_jsonl_lone_surrogate_is_a_problem_on_its_line(tmp_path, field):
+    record = {"id": "a", "text": "正文。", "title": "标题"}
+    record[field] += "\ud83d"
+    path = _write(tmp_path, "c.jsonl", json.dumps(record))  # json.dumps writes "\ud83d"
+    docs, problems = read_paths([path])
+    assert docs == [] and problems[0].line == 1
+    assert problems[0].message.startswith(f'"{field}" has a lone surrogate \\ud83d')
+
+
+def test_read_jsonl_surrogate_pair_is_one_character_not_a_problem(tmp_path):
+    path = _write(tmp_path, "c.jsonl", '{"id": "a", "text": "笑\\ud83d\\ude00"}')
+    docs, problems = read_paths([path])
+    assert problems == [] and docs[0].text == "笑\U0001f600"
+
+
+def test_read_same_id_in_two_files_keeps_the_first_in_order(tmp_path):
+    first = _write(tmp_path, "a/x.txt", PAGE)
+    second = _write(tmp_path, "b/x.txt", PAGE)
+    record = _write(tmp_path, "c.jsonl", json.dumps({"id": "x", "text": "正文。"}))
+    docs, problems = read_paths([tmp_path])
+    assert [d.source for d in docs] == [str(first)]
+    assert [(p.source, p.line) for p in problems] == [(str(second), 0), (str(record), 1)]
+    assert problems[1].message == (f"duplicate id 'x' (first in {first}), skipped; "
+                                   "give each record a unique id")
+
+
+def test_read_jsonl_title_date_and_url_become_one_plain_line(tmp_path):
+    record = {"id": "a", "text": "正文。", "title": " 标题\u2028第二行\x1e  尾 ", "date": "2024-\n02-08",
+              "url": "http://x/a\r\n"}
+    docs, problems = read_paths([_write(tmp_path, "c.jsonl", json.dumps(record))])
+    assert problems == []
+    assert (docs[0].title, docs[0].date, docs[0].url) == ("标题 第二行 尾", "2024- 02-08",
+                                                          "http://x/a")
+
+
+@pytest.mark.parametrize("rid", ["a\x1eb", "a\u2028b", "a\tb", "a\x85"])
+def test_read_jsonl_id_with_a_control_character_is_a_problem(tmp_path, rid):
+    path = _write(tmp_path, "c.jsonl", json.dumps({"id": rid, "text": "正文。"}))
+    docs, problems = read_paths([path])
+    assert docs == [] and problems[0].message.startswith('"id" has a control character U+')
+
+
+def test_read_file_name_with_a_control_character_is_a_problem(tmp_path):
+    path = _write(tmp_path, "a\x1eb.txt", PAGE)
+    docs, problems = read_paths([tmp_path])
+    assert docs == [] and problems[0].source == str(path)
+    assert problems[0].message == "file name has a control character U+001E, skipped; rename the file"

@@ -202,3 +202,142 @@ def test_kg_serve_command_serves_until_stopped(sample_ttl):
         process.terminate()
         out, err = process.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in out, err
+
+
+# ---------------------------------------------------------------- limits
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+ALL_TRIPLES = "SELECT * WHERE { ?s ?p ?o }"
+RDF_ACCEPT = {"text/turtle", "application/n-triples"}
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    """The sample graph behind an endpoint that allows 3 s a query and 5 rows an answer."""
+    from conftest import build_sample_graph
+
+    from kg.serve import Limits
+
+    path = tmp_path_factory.mktemp("limited") / "graph.ttl"
+    build_sample_graph().serialize(destination=str(path), format="turtle")
+    with start(path, port=0, limits=Limits(timeout=3, max_rows=5)) as server:
+        yield server
+
+
+def test_heavy_query_times_out_with_503_while_other_clients_are_answered(limited):
+    import threading
+
+    heavy: list[tuple[int, str, str]] = []
+    thread = threading.Thread(target=lambda: heavy.append(
+        _get(_query_url(limited, HEAVY), "text/csv")))
+    thread.start()
+    answered_meanwhile = []
+    while thread.is_alive():
+        status, _, body = _get(_query_url(limited, "ASK { ?s a ?type }"),
+                               "application/sparql-results+json")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        answered_meanwhile.append(thread.is_alive())
+    thread.join()
+    status, _, body = heavy[0]
+    assert status == 503 and body.startswith("query timed out after 3 s")
+    assert "--timeout" in body
+    assert sum(answered_meanwhile) >= 2  # answered while the heavy query ran
+
+
+def test_answer_still_streaming_at_the_timeout_is_cut_off(sample_ttl):
+    """Oxigraph streams these rows at once and would go on for hours; its own timeout
+    does not stop an answer already streaming, the front's clock does."""
+    from kg.serve import Limits
+
+    with start(sample_ttl, port=0, limits=Limits(timeout=2, max_rows=10**9)) as server:
+        started = time.monotonic()
+        status, _, body = _get(_query_url(server, ENDLESS), "text/tab-separated-values")
+        assert time.monotonic() - started < 60
+        assert status == 503 and body.startswith("query timed out after 2 s")
+        status, _, _ = _get(_query_url(server, "ASK { ?s ?p ?o }"), "text/csv")
+        assert status == 200  # and the endpoint goes on answering
+
+
+@pytest.mark.parametrize("accept", [*FORMATS, *RDF_ACCEPT])
+def test_answer_over_the_row_limit_is_refused_with_what_to_do(limited, accept):
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if accept in RDF_ACCEPT
+             else ALL_TRIPLES)
+    status, kind, body = _get(_query_url(limited, query), accept)
+    assert status == 422 and kind.startswith("text/plain")
+    assert body.startswith("the answer has more than 5 rows") and "add LIMIT" in body
+
+
+@pytest.mark.parametrize("accept", FORMATS)
+def test_answer_at_the_row_limit_passes_whole(limited, accept):
+    status, kind, body = _get(_query_url(limited, ALL_TRIPLES + " LIMIT 5"), accept)
+    assert status == 200 and kind.startswith(FORMATS[accept])
+    if accept.endswith("json"):
+        assert len(json.loads(body)["results"]["bindings"]) == 5
+    elif accept.endswith("xml"):
+        assert len(ET.fromstring(body).findall(".//{*}result")) == 5
+    else:
+        assert len(body.strip().splitlines()) == 6  # header and five rows
+
+
+def test_query_text_over_a_megabyte_is_refused(limited):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_000_001
+    status, _, body = _get(limited.query_url, "text/csv", big.encode(),
+                           "application/sparql-query")
+    assert status == 413 and "refused" in body
+
+
+def test_kg_serve_listens_only_on_loopback_by_default(sample_ttl):
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to try")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", str(sample_ttl),
+                                "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_until_up(f"http://127.0.0.1:{port}/")
+        import socket
+
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((address, port), timeout=5).close()
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+def _non_loopback_address() -> str | None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))  # no packet is sent: picks the outgoing address
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def _wait_until_up(url: str) -> bool:
+    for _ in range(200):
+        try:
+            _get(url)
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def test_twenty_clients_for_three_seconds_get_no_errors(endpoint):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "load", Path(__file__).resolve().parent.parent / "benchmarks" / "load.py")
+    load = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = load  # dataclasses look their module up
+    spec.loader.exec_module(load)
+    report = load.run(endpoint.query_url, clients=20, seconds=3)
+    assert report.errors == []
+    assert report.requests >= 20  # every client was answered at least once
+    assert all(line for line in report.lines())

@@ -187,3 +187,20 @@ def test_unknown_focus_is_an_error(sample_graph):
 
     with pytest.raises(QueryError, match="no entity named"):
         render_html(sample_graph, focus="不存在")
+
+
+def test_page_is_the_same_whatever_the_hash_seed(tmp_path):
+    """Regression: the layout read a networkx subgraph view, which iterates a set (string
+    hash order) when it holds few of the graph's nodes, so positions changed per run."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from conftest import "
+              "build_sample_graph; from kg.view import render_html; "
+              "sys.stdout.write(render_html(build_sample_graph()))")
+    pages = [subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)],
+                            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
+                            check=True).stdout for seed in ("1", "2", "3")]
+    assert pages[0] and pages[0] == pages[1] == pages[2]
