@@ -120,9 +120,9 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     from kg import incremental as inc
     from kg.corpus_identity import _rekey, person_mapping
     from kg.model import Corpus
-    from kg.serialise import identity_signature
     from kg.pipeline import drop_duplicate_articles
     from kg.read import MAX_CHARS, read_paths
+    from kg.serialise import identity_signature
 
     docs, problems = read_paths([str(p) for p in paths], encoding=encoding,
                                 max_chars=max_chars or MAX_CHARS)

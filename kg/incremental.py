@@ -11,6 +11,7 @@ so its output equals a build from scratch.
 Layout under the output folder:
     manifest.json          {"extractor": ..., "documents": {doc key: hash}, "graphs": {...}}
     cache/<hash>.pickle    (articles, problems) of one document
+    cache/records/<key>.pickle  one article's record for the graph writer (see below)
 """
 from __future__ import annotations
 

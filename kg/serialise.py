@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.triples import ENTITIES_GRAPH, Merged, json_item
+from kg.export import ENTITIES_GRAPH
+from kg.triples import Merged, json_item
 
 if TYPE_CHECKING:
     from kg.model import Problem
@@ -88,12 +88,6 @@ def extraction_json(records: list[ArticleRecord], problems: list[Problem]) -> st
     found = [str(p) for p in problems]
     text = json_item(found, 1)[1:] if found else "[]"
     return '{\n "documents": ' + docs + ',\n "problems": ' + text + "\n}\n"
-
-
-def write_bytes(data: bytes, path: str | Path) -> Path:
-    from kg.store import write_bytes as write
-
-    return write(path, data)
 
 
 def identity_signature(article: Any, mapping: dict[str, str]) -> str:

@@ -218,7 +218,7 @@ def _replace_graph(store: Any, graph: Any, data: bytes) -> None:
 
     old = set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).split(b"\n"))
     new = set(data.split(b"\n"))
-    name = f" <{graph.value}> .".encode("utf-8")
+    name = f" <{graph.value}> .".encode()
     gone = b"\n".join(line[:-2] + name for line in old - new if line)
     for quad in ox.parse(gone, format=ox.RdfFormat.N_QUADS) if gone else ():
         store.remove(quad)

@@ -19,23 +19,40 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
 from kg.model import Article, EntityType, RelationType
 from kg.rdf import (
-    CLASS_OF_TYPE, PREDICATE_OF_RELATION, VERB_OF_RELATION, _EVIDENCE_LABEL_CHARS, _ISO_DATE,
-    _Merged, _role, _sentence, article_key, byline_key, fact_key, iri_for, membership_key,
+    _EVIDENCE_LABEL_CHARS,
+    _ISO_DATE,
+    CLASS_OF_TYPE,
+    PREDICATE_OF_RELATION,
+    VERB_OF_RELATION,
+    _Merged,
+    _role,
+    _sentence,
+    article_key,
+    byline_key,
+    fact_key,
+    iri_for,
+    membership_key,
     post_key,
 )
 from kg.vocab import (
-    GOV, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, category_concept, initiative_type_concept,
+    GOV,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+    category_concept,
+    initiative_type_concept,
     level_concept,
 )
-
-ENTITIES_GRAPH = "https://w3id.org/jiceng-kg/graph/entities"  # as kg/export.py
 
 
 def _t(term: Any) -> str:
@@ -333,7 +350,3 @@ def _concept_label_lines() -> dict[str, tuple[str, ...]]:
     for triple in _concept_labels():
         out.setdefault(str(triple[0]), []).extend(ntriples_lines([triple]))
     return {k: tuple(sorted(v)) for k, v in out.items()}
-
-
-def count_types(merged: Merged) -> Counter:
-    return Counter(m.type for m in merged.entities.values())
