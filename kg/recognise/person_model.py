@@ -226,16 +226,26 @@ def _lexicon_marks(text: str) -> tuple[list[set[str]], list[set[str]]]:
     return left, right
 
 
+@cache
+def _name_index() -> tuple[frozenset[str], frozenset[str], dict[str, int], frozenset[str]]:
+    """jieba's dictionary names (kg.lexicon.dictionary_names) and every proper prefix of
+    them, so a scan stops as soon as no name can follow."""
+    chinese, foreign, strength = lexicon.dictionary_names()
+    prefixes = frozenset(w[:k] for w in chinese | foreign for k in range(1, len(w)))
+    return chinese, foreign, strength, prefixes
+
+
 def _name_marks(text: str) -> list[list[str]]:
     """For each char: where it sits in a dictionary name (nl: Chinese, fl: foreign; B/I/E) and
     how strongly it and its run of neighbours read as a transliterated name (tr=1-3,
     trrun=1/2/3+)."""
-    chinese, foreign, strength = lexicon.dictionary_names()
+    chinese, foreign, strength, prefixes = _name_index()
     marks: list[list[str]] = [[] for _ in text]
-    for i in range(len(text)):
-        for n in range(2, 9):
-            if i + n > len(text):
-                break
+    size = len(text)
+    for i in range(size):
+        if text[i] not in prefixes:
+            continue
+        for n in range(2, min(8, size - i) + 1):
             piece = text[i:i + n]
             kind = "nl" if n <= 4 and piece in chinese else "fl" if piece in foreign else None
             if kind:
@@ -243,12 +253,16 @@ def _name_marks(text: str) -> list[list[str]]:
                 for k in range(i + 1, i + n - 1):
                     marks[k].append(kind + "I")
                 marks[i + n - 1].append(kind + "E")
+            if piece not in prefixes:
+                break
+    if not any(ch in strength for ch in text):
+        return marks
     run = 0
-    runs = [0] * len(text)
+    runs = [0] * size
     for i, ch in enumerate(text):
         run = run + 1 if ch in strength else 0
         runs[i] = run
-    for i in range(len(text) - 2, -1, -1):  # a run's length, seen from each of its chars
+    for i in range(size - 2, -1, -1):  # a run's length, seen from each of its chars
         if runs[i] and runs[i + 1]:
             runs[i] = runs[i + 1]
     for i, ch in enumerate(text):
@@ -269,45 +283,56 @@ def _token_marks(text: str, tokens: Sequence[Token]) -> list[tuple[str, str, int
 
 
 def char_features(text: str, tokens: Sequence[Token]) -> list[list[str]]:
-    """One feature list per character of `text` (a sentence; tokens offset from its start)."""
+    """One feature list per character of `text` (a sentence; tokens offset from its start).
+
+    Written for speed (it runs on every character of every article): plain string
+    concatenation, no per-character helper calls; scripts/train_person_model.py trains on
+    exactly these features, so any change here needs the model retrained."""
     surnames, common = lexicon.surnames(), lexicon.common_surnames()
+    size = len(text)
     toks = _token_marks(text, tokens)
     left, right = _lexicon_marks(text)
     names = _name_marks(text)
-    padded = "^^" + text + "$$"
+    p = "^^" + text + "$$"
+    cls = [_char_class_cached(ch) for ch in p]
     feats = []
-    for i, ch in enumerate(text):
-        c = {k: padded[i + 2 + k] for k in range(-2, 3)}
-        f = ["b", f"c0={ch}", f"c-1={c[-1]}", f"c1={c[1]}", f"c-2={c[-2]}", f"c2={c[2]}",
-             f"c-1c0={c[-1]}{ch}", f"c0c1={ch}{c[1]}", f"c-2c-1={c[-2]}{c[-1]}",
-             f"c1c2={c[1]}{c[2]}", f"c-1c1={c[-1]}{c[1]}", f"c-1c0c1={c[-1]}{ch}{c[1]}",
-             f"t0={char_class(ch)}", f"t-1={char_class(c[-1])}", f"t1={char_class(c[1])}"]
-        f += _surname_feats(text, i, surnames, common)
+    for i in range(size):
+        a, b, ch, d, e = p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4]
+        f = ["b", "c0=" + ch, "c-1=" + b, "c1=" + d, "c-2=" + a, "c2=" + e,
+             "c-1c0=" + b + ch, "c0c1=" + ch + d, "c-2c-1=" + a + b,
+             "c1c2=" + d + e, "c-1c1=" + b + d, "c-1c0c1=" + b + ch + d,
+             "t0=" + cls[i + 2], "t-1=" + cls[i + 1], "t1=" + cls[i + 3]]
+        if ch in surnames:
+            f.append("sur0")
+        if ch in common:
+            f.append("csur0")
+        if i + 1 < size and ch + d in surnames:
+            f.append("sur2")
+        if i >= 1 and b in surnames:
+            f.append("sur-1")
+        if i >= 2 and a in surnames:
+            f.append("sur-2")
         pos, flag, n = toks[i]
-        f += [f"w={pos}", f"wf={flag}", f"wfp={pos}{flag}", f"wl={min(n, 4)}",
+        f += ["w=" + pos, "wf=" + flag, "wfp=" + pos + flag, f"wl={min(n, 4)}",
               f"wnr={pos}{flag.startswith('nr')}"]
-        for k in (-1, 1):
-            if 0 <= i + k < len(text):
-                p2, fl2, _ = toks[i + k]
-                f += [f"w{k}={p2}{fl2}"]
-        f += [f"lexL={k}" for k in sorted(left[i])] + [f"lexR={k}" for k in sorted(right[i])]
-        f += names[i]
-        f += [f"n-1{m}" for m in (names[i - 1] if i >= 1 else ())]
-        f += [f"n+1{m}" for m in (names[i + 1] if i + 1 < len(text) else ())]
+        if i >= 1:
+            f.append("w-1=" + toks[i - 1][0] + toks[i - 1][1])
+        if i + 1 < size:
+            f.append("w1=" + toks[i + 1][0] + toks[i + 1][1])
+        if left[i]:
+            f += ["lexL=" + k for k in sorted(left[i])]
+        if right[i]:
+            f += ["lexR=" + k for k in sorted(right[i])]
+        if names[i]:
+            f += names[i]
+        if i >= 1 and names[i - 1]:
+            f += ["n-1" + m for m in names[i - 1]]
+        if i + 1 < size and names[i + 1]:
+            f += ["n+1" + m for m in names[i + 1]]
         feats.append(f)
     return feats
 
 
-def _surname_feats(text: str, i: int, surnames: frozenset[str], common: frozenset[str]) -> list[str]:
-    out = []
-    if text[i] in surnames:
-        out.append("sur0")
-    if text[i] in common:
-        out.append("csur0")
-    if text[i:i + 2] in surnames and len(text[i:i + 2]) == 2:
-        out.append("sur2")
-    if i >= 1 and text[i - 1] in surnames:
-        out.append("sur-1")
-    if i >= 2 and text[i - 2] in surnames:
-        out.append("sur-2")
-    return out
+@cache
+def _char_class_cached(ch: str) -> str:
+    return char_class(ch)

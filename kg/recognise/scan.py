@@ -5,18 +5,23 @@ from collections.abc import Iterable, Iterator
 
 
 class WordScanner:
-    """Longest-match scanner over a fixed word set (a dict by first character)."""
+    """Longest-match scanner over a fixed word set: the word lengths by first character,
+    longest first, so a match is one set lookup per length (not one per word)."""
 
     def __init__(self, words: Iterable[str]):
-        self.by_first: dict[str, list[str]] = {}
-        for w in sorted(set(words), key=lambda w: (-len(w), w)):
-            if w:
-                self.by_first.setdefault(w[0], []).append(w)
+        self.words = frozenset(w for w in words if w)
+        lengths: dict[str, set[int]] = {}
+        for w in self.words:
+            lengths.setdefault(w[0], set()).add(len(w))
+        self.lengths = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
 
     def match_at(self, text: str, pos: int) -> str | None:
-        for w in self.by_first.get(text[pos], ()) if pos < len(text) else ():
-            if text.startswith(w, pos):
-                return w
+        if pos >= len(text):
+            return None
+        for n in self.lengths.get(text[pos], ()):
+            piece = text[pos:pos + n]
+            if len(piece) == n and piece in self.words:
+                return piece
         return None
 
     def find_all(self, text: str, *, overlapping: bool = False) -> Iterator[tuple[int, int, str]]:
@@ -33,6 +38,6 @@ class WordScanner:
         """The longest word that ends exactly at `end`."""
         for start in range(max(0, end - max_len), end):
             w = text[start:end]
-            if w in self.by_first.get(w[0], ()):
+            if w in self.words:
                 return w
         return None
