@@ -4,7 +4,10 @@ Keeps positions of 2-6 CJK characters seen at least 3 times, which are not alrea
 in posts.tsv. Dev and test splits are never read. Writes
 kg/data/lexicon/posts_train.tsv: post, count.
 
-Usage: python scripts/build_train_posts.py [--datasets ../shared/datasets]
+Usage: python scripts/build_train_posts.py [--datasets ../shared/datasets] [--holdout]
+
+--holdout leaves out every 10th train sentence (the ones scripts/train_person_model.py
+--holdout scores), so rules can be measured on train sentences whose posts were not learned.
 """
 from __future__ import annotations
 
@@ -21,9 +24,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
     ap.add_argument("--out", type=Path, default=Path("kg/data/lexicon/posts_train.tsv"))
+    ap.add_argument("--holdout", action="store_true",
+                    help="skip every 10th sentence (the held-out tenth)")
     args = ap.parse_args()
     counts: Counter[str] = Counter()
-    for line in (args.datasets / "cluener2020/train.json").read_text(encoding="utf-8").splitlines():
+    lines = (args.datasets / "cluener2020/train.json").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if args.holdout and i % 10 == 9:
+            continue
         for surface, spans in json.loads(line).get("label", {}).get("position", {}).items():
             if CJK.match(surface):
                 counts[surface] += len(spans)

@@ -140,3 +140,33 @@ def test_a_programme_named_once_is_found_at_each_later_mention_of_its_whole_name
 def test_an_unquoted_programme_is_found_again_without_its_head_word():
     text = "景宁县推行干部离任评审制度。她接受了组织部的干部离任评审。"
     assert mentions(text, EntityType.INITIATIVE) == ["干部离任评审制度", "干部离任评审"]
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("市政府调研员李文斌参加会议。", "李文斌", ["调研员"]),  # a noun ending in 员, 3 chars on
+    ("著名书法家欧阳中石题写了牌匾。", "欧阳中石", ["书法家"]),
+    ("村里的党员张明带头捐款。", "张明", []),  # a member is not a post
+])
+def test_long_title_nouns_before_a_name_are_posts_members_are_not(text, name, expected):
+    from kg.recognise.person import propose_titles
+    from kg.recognise.tokens import TokenIndex, tokenize
+    from kg.model import Mention
+
+    tokens = TokenIndex(tokenize(text))
+    start = text.index(name)
+    person = Mention(start, start + len(name), name, EntityType.PERSON, "crf")
+    assert [m.text for m in propose_titles(text, [person], set(), tokens)] == expected
+
+
+def test_a_sure_crf_name_right_after_a_post_stands_with_a_rare_surname_or_in_latin():
+    from kg.recognise.person_model import SURE_AFTER_POST, propose_learned_persons
+    from kg.recognise.tokens import TokenIndex, tokenize
+    from kg.model import Mention
+
+    text = "比赛中选手Lyn发挥出色。"
+    post = Mention(3, 5, "选手", EntityType.POST, "lexicon")
+    tokens = TokenIndex(tokenize(text))
+    found = propose_learned_persons(text, tokens, set(range(3, 5)), [], [post])
+    assert [m.text for m in found] == ["Lyn"]
+    assert propose_learned_persons(text, tokens, set(range(3, 5)), [], []) == []
+    assert SURE_AFTER_POST > 0.7

@@ -367,3 +367,16 @@ def test_a_title_used_before_的_and_a_name_after_时任_or_a_verb_is_a_post():
 def test_a_village_with_no_known_parent_lies_in_the_one_township_of_its_sentence():
     art = article("四川省广安市广安区。图为白沙镇党员干部在沙坪岭村搬运树木。")
     assert ("沙坪岭村", "白沙镇") in facts(art, RelationType.PART_OF)
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("深圳市长王荣表示，要加快发展。", ("王荣", "市长", "深圳市")),
+    ("财政部长楼继伟说，财政收入增长。", ("楼继伟", "部长", "财政部")),
+])
+def test_a_head_post_sharing_its_first_character_with_the_body_belongs_to_it(text, fact):
+    assert fact in facts(article(text), RelationType.HOLDS_POST)
+
+
+def test_a_longer_word_after_a_body_is_no_shared_head_post():
+    art = article("国防部长期以来重视这项工作。")
+    assert not [m for m in art.mentions if m.label is EntityType.POST]

@@ -43,11 +43,17 @@ def _cue_before() -> WordScanner:
     return WordScanner(w for w, side in lexicon.person_cues().items() if side == "before")
 
 
-def propose_posts(text: str, blocked: set[int]) -> list[Mention]:
-    """Post words not inside an organisation or place name."""
+def propose_posts(text: str, blocked: set[int], names: list[Mention] = (),
+                  tokens: TokenIndex | None = None) -> list[Mention]:
+    """Post words not inside an organisation or place name; and a head's post that shares
+    its first character with the name before it (深圳市|长, 国防部|长, 财政部|长): the
+    organisation's or place's own head, written once, where a word boundary ends it."""
     out, pos, scanner = [], 0, _post_scanner()
+    shared = {m.end - 1 for m in names if m.end - m.start >= 2}
     while pos < len(text):
         w = None if pos in blocked else scanner.match_at(text, pos)
+        if w is None and pos in shared:
+            w = _shared_head(text, pos, blocked, tokens)
         if w:
             out.append(Mention(pos, pos + len(w), w, EntityType.POST, "lexicon",
                                (("kind", lexicon.posts()[w]),)))
@@ -57,9 +63,28 @@ def propose_posts(text: str, blocked: set[int]) -> list[Mention]:
     return out
 
 
+def _shared_head(text: str, pos: int, blocked: set[int], tokens: TokenIndex | None
+                 ) -> str | None:
+    """A post word starting on the last character of a name (市长 in 深圳市长), ending where a
+    jieba word ends (not 国防部|长期), its other characters free."""
+    w = _post_scanner().match_at(text, pos)
+    if not w or len(w) < 2 or not w.endswith("长") or blocked.intersection(
+            range(pos + 1, pos + len(w))):
+        return None
+    end = pos + len(w)
+    if tokens is not None and tokens.covering(end - 1) is not None \
+            and tokens.covering(end - 1).end != end:
+        return None
+    return w
+
+
 # Last characters of title nouns (签证官, 主裁判, 副领事, 总工程师): a noun ending in one of
 # these, written right before a person's name, is that person's title.
-TITLE_HEADS = set("长官师监裁判事总")
+TITLE_HEADS = set("长官师监裁判事总理兵")  # 行长, 法官, 教师, 总监, 裁判, 董事, 总|理, 士兵
+# Heads that also end ordinary nouns (党员, 国家, 大家, 个人) count from three characters on
+# (调研员, 书法家, 合伙人), and not in membership words: a member is not a post.
+LONG_TITLE_HEADS = set("员家人")
+NOT_TITLES = ("党员", "团员", "会员", "人员", "社员", "学员", "群众", "村民", "居民", "人家")
 TITLE_PREFIXES = ("副", "总", "首席", "常务", "执行", "代理")
 
 
@@ -70,7 +95,7 @@ def propose_titles(text: str, persons: list[Mention], blocked: set[int],
     out = []
     for person in persons:
         tok = tokens.ending_at(person.start)
-        if tok is None or tok.flag != "n" or len(tok.word) < 2 or tok.word[-1] not in TITLE_HEADS:
+        if tok is None or not _title_word(tok.word, tok.flag):
             continue
         start = tok.start
         before = tokens.ending_at(start)
@@ -81,6 +106,13 @@ def propose_titles(text: str, persons: list[Mention], blocked: set[int],
         out.append(Mention(start, person.start, text[start:person.start], EntityType.POST,
                            "title", (("kind", "generic"),)))
     return out
+
+
+def _title_word(word: str, flag: str) -> bool:
+    if flag != "n" or len(word) < 2 or word.endswith(NOT_TITLES):
+        return False
+    return word[-1] in TITLE_HEADS or (word[-1] in LONG_TITLE_HEADS and len(word) >= 3) \
+        or word.endswith("顾问")
 
 
 def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],

@@ -48,14 +48,20 @@ def _tagger(model: str | None = None):
 # sentences and the seed pages' precision; docs/accuracy.md).
 SURE = 0.7
 SURE_RARE = 0.97  # a surname outside the common ones (晏, 符; but also 党 in 党建强) asks more
+# Right after a post (主编|X, 选手|Lyn) a sure span is a name even with a surname outside the
+# surname list or in Latin letters: the post says a person follows (chosen on held-out train sentences).
+SURE_AFTER_POST = 0.9
+LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.\-]{1,19}")
 
 
-def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) -> list[Mention]:
+def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons,
+                            posts=()) -> list[Mention]:
     """CRF names outside places, organisations and posts, not overlapping a rule person, that
     look like a name, and that either jieba also reads as a person name (two independent
-    signals agree) or the CRF is sure of (confidence >= SURE). Unsure CRF names on their own
-    cost precision on governance pages (see docs/accuracy.md). A name accepted once is found
-    at each other mention too, as rule names are."""
+    signals agree) or the CRF is sure of (confidence >= SURE; SURE_RARE for a rare surname;
+    SURE_AFTER_POST right after one of `posts`, where a Latin-letter name counts too).
+    Unsure CRF names on their own cost precision on governance pages (see docs/accuracy.md).
+    A name accepted once is found at each other mention too, as rule names are."""
     scored = tag_persons_scored(text, tokens=tokens.tokens)
     rule_spans = [(m.start, m.end) for m in rule_persons]
     # A sure CRF name that starts where a rule name starts and runs on is the longer, right
@@ -64,6 +70,7 @@ def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) 
                 if cs == s and ce > e and conf >= SURE}
     taken = {i for s, e in rule_spans if (s, e) not in extended for i in range(s, e)}
     names: dict[str, str] = {}
+    after_post = {p.end for p in posts}
     for start, end, conf in scored:
         if blocked.intersection(range(start, end)) or taken.intersection(range(start, end)):
             continue
@@ -77,6 +84,10 @@ def propose_learned_persons(text: str, tokens, blocked: set[int], rule_persons) 
         common = chinese and name[0] in lexicon.common_surnames()
         if (agreed and common) or (conf >= SURE and (common or _looks_foreign(name))) \
                 or (conf >= SURE_RARE and chinese):
+            names[name] = "crf"
+        elif start in after_post and conf >= SURE_AFTER_POST and (
+                _looks_like_name(text, start, end) or _looks_foreign(name)
+                or LATIN_NAME.fullmatch(name)):
             names[name] = "crf"
     from kg.recognise.person import all_occurrences
 

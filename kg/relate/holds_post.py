@@ -111,6 +111,9 @@ def _title_chain(text: str, end: int, index: _Index):
                 pos -= len(mod)
                 break
         body = index.ending(pos, BODY_TYPES)
+        if body is None and pos == posts[0].start:  # 深圳市|长, 国防部|长: one shared character
+            body = index.ending(pos + 1, BODY_TYPES)
+            body = body if body is not None and body.start < pos else None
         charged = charge_phrase_start(text, pos) if body is None else None
         if charged is not None:  # 县政府|分管农业的|副县长: the post is the body's
             body = index.ending(charged, BODY_TYPES)
