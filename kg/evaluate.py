@@ -207,9 +207,21 @@ def peoples_daily(*, shared: Path = SHARED, limit: int | None = None, processes:
     data = read_tagged(shared / PD_TEST)[:limit]
     found = analyse_all([x.text for x in data], processes=processes, model=model)
     return person_scores(data, found, "PER") | {
+        "Person: system, 2+ chars": _score_without_lone_surnames(data, found),
         "sentences": len(data),
         "Place (LOC)": _score(data, found, "LOC", "Place"),
         "Organization (ORG)": _score(data, found, "ORG", "Organization")}
+
+
+def _score_without_lone_surnames(data: Sequence[Labelled], found) -> dict:
+    """The shipped system with the one-character gold names set aside: PD tags a lone
+    surname as a person (老张, 小李, a surname before a title); GUIDELINE.md takes names,
+    so these are a difference of convention (102 of 1,864 in the test file)."""
+    score = Score()
+    for x, f in zip(data, found):
+        gold = [s for s in x.of("PER") if s[1] - s[0] > 1]
+        score.add(POLICIES["system"](x.text, f), gold)
+    return score.as_dict()
 
 
 def person_scores(data: Sequence[Labelled], found: Sequence[dict[str, list[Span]]],

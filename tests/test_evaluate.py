@@ -69,6 +69,10 @@ def test_peoples_daily_table_on_a_slice():
         assert row["n_gold"] == gold
     _prf_ok(result["Place (LOC)"])
     _prf_ok(result["Organization (ORG)"])
+    lone = sum(1 for x in evaluate.read_tagged(SHARED / evaluate.PD_TEST)[:SLICE]
+               for s, e in x.of("PER") if e - s == 1)
+    assert result["Person: system, 2+ chars"]["n_gold"] == gold - lone
+    assert result["Person: system, 2+ chars"]["n_sys"] == result["Person: system"]["n_sys"]
 
 
 @needs_shared
