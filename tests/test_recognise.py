@@ -107,6 +107,10 @@ INITIATIVES = [
     ("突破“各自为战”传统模式", []),  # a practice left behind
     ("让“典型性经验”转化为普遍做法", []),  # a description, not a name
     ("美丽乡村建设、“三资”清理等工作得以推进", ["三资"]),  # 清理 is a campaign word
+    ("红星镇党委在深入开展党史学习教育活动中", ["党史学习教育"]),  # an education campaign
+    ("第三批主题教育开展以来，各地积极行动", ["第三批主题教育"]),
+    ("推动学习教育走深走实", []),  # what is studied is not named
+    ("主题教育领导小组办公室通报了问题", []),  # a body named after the campaign
 ]
 
 

@@ -380,3 +380,11 @@ def test_a_head_post_sharing_its_first_character_with_the_body_belongs_to_it(tex
 def test_a_longer_word_after_a_body_is_no_shared_head_post():
     art = article("国防部长期以来重视这项工作。")
     assert not [m for m in art.mentions if m.label is EntityType.POST]
+
+
+def test_an_education_campaign_is_launched_only_by_the_subject_of_its_own_sentence():
+    art = article("红星镇位于山区。红星镇党委在深入开展党史学习教育中走访群众。\n\n"
+                  "第二批主题教育开展以来，成效明显。")
+    launched = facts(art, RelationType.LAUNCHED)
+    assert ("红星镇党委", "党史学习教育") in launched
+    assert not [f for f in launched if f[1] == "第二批主题教育"]

@@ -69,7 +69,7 @@ def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Men
     """Quoted names with cues; a quote holding a nested quote yields the inner name only."""
     found = _quoted(text) + _policy_documents(text)
     if tokens is not None:
-        found += _unquoted(text, tokens)
+        found += _unquoted(text, tokens) + _education_campaigns(text, tokens)
     return found + _mentioned_again(text, found, tokens)
 
 
@@ -165,6 +165,54 @@ def _noun_phrase_with_head(text: str, pos: int, tokens: TokenIndex) -> Mention |
             return None
         words.append(tok.word)
         pos = tok.end
+    return None
+
+
+# Party education campaigns are named by what is studied + 学习教育 (党史学习教育) or are the
+# 主题教育 itself (第二批主题教育); they are written without quotes and without a head word.
+CAMPAIGN_ENDINGS = ("学习教育", "主题教育")
+BATCH = re.compile(r"第[一二三四五六七八九十]+批$")
+CAMPAIGN_BODIES = ("领导小组", "工作组", "指导组", "督导组", "小组")  # bodies that run one
+NOUN_FLAGS = {"n", "nz", "nt", "ns", "nr", "nrt", "j", "ng", "vn", "b"}  # not 深入开展 (i)
+
+
+def _education_campaigns(text: str, tokens: TokenIndex) -> list[Mention]:
+    """党史学习教育, (第二批)主题教育: the name stands on its own (no noun glued before it, no
+    organisation head after it: 主题教育领导小组 is a body, not the campaign)."""
+    out = []
+    for ending in CAMPAIGN_ENDINGS:
+        at = text.find(ending)
+        while at != -1:
+            end = at + len(ending)
+            start = _campaign_start(text, at, ending, tokens)
+            if start is not None and not text.startswith(lexicon.org_head_words(), end) \
+                    and not text.startswith(CAMPAIGN_BODIES, end):
+                out.append(Mention(start, end, text[start:end], EntityType.INITIATIVE, "campaign",
+                                   (("category", str(InitiativeCategory.CAMPAIGN)),)))
+            at = text.find(ending, end)
+    return out
+
+
+def _campaign_start(text: str, at: int, ending: str, tokens: TokenIndex) -> int | None:
+    batch = BATCH.search(text, max(0, at - 6), at)
+    if batch:
+        return batch.start()
+    before = tokens.ending_at(at)
+    if ending == "主题教育":  # the campaign itself, unless it ends a longer noun phrase
+        return at if before is None or before.flag not in NOUN_FLAGS else None
+    # X学习教育: X is 2-4 characters opening at a word boundary (党史; jieba may glue 党|史学|习)
+    # with no noun word before it (推动|学习教育 has no X)
+    for n in (2, 3, 4):
+        start = at - n
+        if start < 0 or not all(_cjk(c) for c in text[start:at]):
+            return None
+        opening = tokens.starting_at(start)
+        if opening is None:
+            continue
+        if opening.flag not in NP_FLAGS:  # 推动|学习教育: a verb, not what is studied
+            return None
+        first = tokens.ending_at(start)
+        return start if first is None or first.flag not in NOUN_FLAGS else None
     return None
 
 

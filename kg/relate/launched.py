@@ -50,12 +50,14 @@ def _actors(article: Article, actors: list[Mention], ini: Mention) -> list[Menti
         return []
     index = article.sentence_at(ini.start)
     first = _subject(article, actors, ini)
-    # a name mentioned again says who runs it only in its own sentence
-    while first is None and ini.source != "again" and index > 0 and article.sentences and \
+    # a name mentioned again, or a nationwide education campaign (党史学习教育), says who
+    # runs it only in its own sentence
+    local = ini.source not in ("again", "campaign")
+    while first is None and local and index > 0 and article.sentences and \
             article.sentences[index - 1].paragraph == article.sentences[index].paragraph:
         index -= 1
         first = _subject(article, actors, ini, article.sentences[index].end)
-    if first is None and ini.source != "again":
+    if first is None and local:
         first = _headline_place(article, actors)
     if first is None:
         return []
