@@ -23,6 +23,7 @@ PLACES = [
     ("六户镇辖区内的村居党组织", ["六户镇"]),  # a phrase with 的 is no chain stem
     ("成了远近闻名的富裕社区", []),  # a describing adjective is no name
     ("先进村分别是张村村、东弄村三个村", ["张村村", "东弄村"]),  # jieba glued 村|村
+    ("村支书周明、吴华、郑强等村干部参加会议", []),  # 等村干部: people, not villages
     ("党组织村是包凤村、敦木山村、三枝树村", ["包凤村", "敦木山村", "三枝树村"]),  # and 山|村
     ("美丽乡村建设", []),  # 乡村 is an ordinary word
     ("他在兴隆村驻村三年", ["兴隆村"]),  # so is 驻村

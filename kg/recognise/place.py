@@ -280,6 +280,8 @@ def propose_listed(text: str, tokens: TokenIndex) -> list[Mention]:
     """神堂、武王、小许、东辛集等4个村: each listed stem names a village (小许村)."""
     out = []
     for m in LISTED_RE.finditer(text):
+        if _compound_after(text, m.end(2), tokens):
+            continue  # 张明、李华、王强等村干部: 村干部 is a word; these are people
         suffix, pos = m.group(2), m.start(1)
         level = PlaceLevel.COMMUNITY if suffix == "社区" else PlaceLevel.VILLAGE
         stems = m.group(1).split("、")
@@ -292,6 +294,19 @@ def propose_listed(text: str, tokens: TokenIndex) -> list[Mention]:
                                    (("canonical", stem + suffix), ("level", str(level)))))
             pos += len(stem) + 1
     return out
+
+
+LEVEL_WORD_FLAGS = {"n", "vn", "nz", "ng", "j"}
+
+
+def _compound_after(text: str, end: int, tokens: TokenIndex) -> bool:
+    """村 or 社区 at `end` opens a longer noun (村干部, 村民, 社区居民) rather than standing
+    alone (等4个村开展, 等村的)."""
+    glued = tokens.covering(end - 1)
+    if glued is not None and glued.end > end:
+        return True
+    nxt = tokens.starting_at(end)
+    return nxt is not None and nxt.flag in LEVEL_WORD_FLAGS
 
 
 def propose_regions(text: str) -> list[Mention]:
