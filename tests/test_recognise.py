@@ -24,6 +24,8 @@ PLACES = [
     ("成了远近闻名的富裕社区", []),  # a describing adjective is no name
     ("先进村分别是张村村、东弄村三个村", ["张村村", "东弄村"]),  # jieba glued 村|村
     ("村支书周明、吴华、郑强等村干部参加会议", []),  # 等村干部: people, not villages
+    ("巩固脱贫攻坚成果同乡村全面振兴有效衔接", []),  # 同|乡村: countryside, not 同乡村
+    ("带领群众共建和美乡村。", []),
     ("党组织村是包凤村、敦木山村、三枝树村", ["包凤村", "敦木山村", "三枝树村"]),  # and 山|村
     ("美丽乡村建设", []),  # 乡村 is an ordinary word
     ("他在兴隆村驻村三年", ["兴隆村"]),  # so is 驻村
@@ -56,6 +58,8 @@ def test_organisations_start_at_a_place_or_a_reference(text, expected):
 
 
 PERSONS = [
+    ("用心做好每一件关乎群众利益的事", []),  # 群众|利益: the cue ends inside a word
+    ("他在村民家走访。", []),  # 家|走访: a common verb is no part of a name
     ("该村党支部书记黄家瑛说", ["黄家瑛"]),  # post before, speech cue after
     ("村民陆如献说", ["陆如献"]),  # person cue before
     ("参会的济南市人大代表杨薇羽把品牌建设作为突破点", ["杨薇羽"]),
@@ -74,6 +78,7 @@ CREDITS = [
     ("干部在沙星村搬运折断的树木。张国盛罗青山摄\n", ["张国盛", "罗青山"]),
     ("图由永修县有机硅产业和金和平摄（人民视觉）", ["金和平"]),
     ("本版责编：苏显龙赵晓曦何昭宇\n", ["苏显龙", "赵晓曦", "何昭宇"]),
+    ("左下图：河道。\n\n林芯摄陈文相摄\n", ["林芯", "陈文相"]),  # two credits in a row
     ("他拍摄了照片。", []),
 ]
 

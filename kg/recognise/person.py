@@ -17,7 +17,7 @@ from functools import cache
 from kg import lexicon
 from kg.model import EntityType, Mention
 from kg.recognise.scan import WordScanner
-from kg.recognise.tokens import TokenIndex
+from kg.recognise.tokens import TokenIndex, word_frequency
 
 BOUNDARY_CHARS = set("，。、；：！？“”‘’（）《》()「」 \n的在是和与及对从向把被让将等也就都还又并带为到说讲称曾已正摄了着过")
 NAME_FLAGS = ("nr",)
@@ -119,7 +119,8 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
                     blocked: set[int], tokens: TokenIndex) -> list[Mention]:
     names: dict[str, str] = {n: "byline" for n in byline if len(n) >= 2}
     anchors = [(p.end, "post") for p in posts]
-    anchors += [(e, "cue") for _, e, _ in _cue_before().find_all(text)]
+    anchors += [(e, "cue") for _, e, _ in _cue_before().find_all(text)
+                if _word_break(tokens, e)]  # not 群众|利益: the cue is a word of its own
     for end, why in anchors:
         name = _name_after(text, end, blocked, tokens)
         if name:
@@ -133,7 +134,7 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
     return all_occurrences(text, names, blocked)
 
 
-CREDIT_AFTER = re.compile(r"([\u4e00-\u9fff]{2,12})摄")
+CREDIT_AFTER = re.compile(r"((?:(?!摄)[\u4e00-\u9fff]){2,12})摄")  # 白芯摄王文相摄: two credits
 CREDIT_BEFORE = re.compile(r"(?:责编|编辑|校对|摄影|制图|绘图)[：:]\s*([\u4e00-\u9fff]{2,12})")
 CREDIT_BREAK = set("和与、者员：:")  # 和金和平摄, 记者颜麟蕴摄, 通讯员X摄
 CREDIT_END = set("（(）)\n。 ") | {""}
@@ -143,8 +144,8 @@ def _credit_names(text: str, blocked: set[int]) -> list[str]:
     """Photo and editor credits: 张国盛罗青山摄, 本版责编：苏显龙赵晓曦 (spaces already removed)."""
     out = []
     for m in CREDIT_AFTER.finditer(text):
-        if text[m.end():m.end() + 1] not in CREDIT_END:
-            continue  # 拍摄了: a verb, not a credit
+        if text[m.end():m.end() + 1] not in CREDIT_END and not CREDIT_AFTER.match(text, m.end()):
+            continue  # 拍摄了: a verb, not a credit (but 白芯摄|王文相摄: two credits)
         out += _longest_name_suffix(m.group(1), m.start(1), blocked)
     for m in CREDIT_BEFORE.finditer(text):
         out += _split_names(m.group(1), m.start(1), blocked)
@@ -225,6 +226,11 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
         return False
     if text[end:end + 1] in APPELLATIONS or cand[-1] in APPELLATIONS:
         return False
+    first = tokens.starting_at(start)
+    if (first is None or not first.flag.startswith(NAME_FLAGS)) and any(
+            t.start > start and len(t.word) >= 2 and t.flag.startswith("v") and t.end <= end
+            and word_frequency(t.word) >= COMMON_WORD for t in _tokens_from(tokens, start, end)):
+        return False  # 村民|家走访: a common verb inside is no part of a name (莫|记来 may be)
     whole = tokens.starting_at(start)
     if whole and whole.end == end and not whole.flag.startswith(NAME_FLAGS) and len(cand) == 2:
         return False  # jieba reads the two characters as one ordinary word: 利益, 关切
@@ -232,6 +238,16 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
         tok = tokens.starting_at(start)
         return tok is not None and tok.word == cand and tok.flag.startswith(NAME_FLAGS)
     return True
+
+
+COMMON_WORD = 50  # jieba dictionary frequency of an ordinary word (走访 574; 露露 9)
+
+
+def _tokens_from(tokens: TokenIndex, start: int, end: int):
+    tok = tokens.covering(start)
+    while tok is not None and tok.start < end:
+        yield tok
+        tok = tokens.starting_at(tok.end)
 
 
 def _speech_cue_starts(text: str) -> list[int]:

@@ -156,9 +156,20 @@ def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> i
     levels = _gazetteer_levels(level)
     for q in range(floor, s - 1):  # the longest stem the gazetteer knows (2+ characters)
         if _good_stem(text[q:s]) and _word_start(text, q, tokens) \
+                and not _countryside(text, q, s, tokens) \
                 and gaz.lookup(text[q:s] + suffix, levels=levels):
             return q
     return _noun_stem(text, s, floor, tokens)
+
+
+def _countryside(text: str, q: int, s: int, tokens: TokenIndex) -> bool:
+    """同|乡村, 和美|乡村: the common word 乡村/农村 with one character or a function word
+    before it, not a village of that name (the gazetteer has 同乡村 and 美乡村 somewhere)."""
+    glued = tokens.covering(s)
+    if glued is None or glued.start >= s or glued.word not in ("乡村", "农村"):
+        return False
+    first = tokens.starting_at(q)
+    return glued.start - q <= 1 or (first is not None and first.flag[:1] in ("p", "c", "u"))
 
 
 def _word_start(text: str, q: int, tokens: TokenIndex) -> bool:

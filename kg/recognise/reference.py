@@ -17,7 +17,8 @@ ORG_REF = re.compile(r"该(中心|站|局|院|校|所|办|委员会|协会|公�
 # follows: “…。”中心党支部书记…, 协会党委… (a lone 中心 elsewhere is an ordinary word).
 BARE_ORG_REF = re.compile(r"(?<![\u4e00-\u9fff])(中心|协会|公司|合作社)(?=党支部|党总支|党委)")
 # 省里 is a reference, 省里程碑 is not; 该区域 and 该市场 are no places.
-NOT_AFTER = {"区": "域间别块", "市": "场值民", "县": "城", "村": "民庄落干", "镇": "长", "所": "有以在谓属"}
+NOT_AFTER = {"区": "域间别块", "市": "场值民", "县": "城", "村": "民庄落干", "镇": "长", "所": "有以在谓属",
+             "乡": "村亲"}  # 同乡村振兴 (with rural revitalisation), 同乡亲 (with the folks)
 
 
 def propose_references(text: str) -> list[Mention]:

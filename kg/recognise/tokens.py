@@ -55,6 +55,14 @@ def _memoise_viterbi(posseg) -> None:
     posseg.viterbi = cached
 
 
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary says `word` occurs (0 for a word it does not list)."""
+    import jieba
+
+    _posseg()
+    return jieba.dt.FREQ.get(word) or 0
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Part-of-speech tokens of `text` with character offsets."""
     out, pos = [], 0
