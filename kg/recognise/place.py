@@ -19,7 +19,7 @@ from kg import lexicon
 from kg.gazetteer import Gazetteer, level_from_suffix
 from kg.model import EntityType, Mention, PlaceLevel
 from kg.recognise.scan import WordScanner
-from kg.recognise.tokens import TokenIndex
+from kg.recognise.tokens import TokenIndex, word_frequency
 
 # suffix -> (level, longest stem)
 SUFFIXES: dict[str, tuple[PlaceLevel, int]] = {
@@ -159,7 +159,10 @@ def _stem_start(text, s, suffix, level, max_stem, gaz, tokens, ends, found) -> i
                 and not _countryside(text, q, s, tokens) \
                 and gaz.lookup(text[q:s] + suffix, levels=levels):
             return q
-    return _noun_stem(text, s, floor, tokens)
+    start = _noun_stem(text, s, floor, tokens)
+    if start is not None and _ordinary_word(text[start:s], text[start:s + len(suffix)]):
+        return None
+    return start
 
 
 def _countryside(text: str, q: int, s: int, tokens: TokenIndex) -> bool:
@@ -170,6 +173,16 @@ def _countryside(text: str, q: int, s: int, tokens: TokenIndex) -> bool:
         return False
     first = tokens.starting_at(q)
     return glued.start - q <= 1 or (first is not None and first.flag[:1] in ("p", "c", "u"))
+
+
+COMMON_NAME_WORD = 50  # jieba frequency from which a name-shaped word is an ordinary word
+COMMON_STEM = 5000  # 世界, 艺术: a stem this common is a noun, not a name
+
+
+def _ordinary_word(stem: str, name: str) -> bool:
+    """度假村, 小城镇, 上山下乡, 世界|村, 艺术|村: a name the gazetteer does not know that is a
+    common word of jieba's dictionary, or a very common noun plus the suffix."""
+    return word_frequency(name) >= COMMON_NAME_WORD or word_frequency(stem) >= COMMON_STEM
 
 
 def _word_start(text: str, q: int, tokens: TokenIndex) -> bool:
