@@ -59,6 +59,9 @@ def test_organisations_start_at_a_place_or_a_reference(text, expected):
 
 
 PERSONS = [
+    ("历任材料会计、成本会计、成本主管；", []),  # 成本|会计 is one word, not a name + post
+    ("他将任职副董事长。", []),  # 任职 is an ordinary word before the post
+    ("出版社科技专家顾问。", []),  # 顾问 is a post, not a name after 专家
     ("用心做好每一件关乎群众利益的事", []),  # 群众|利益: the cue ends inside a word
     ("他在村民家走访。", []),  # 家|走访: a common verb is no part of a name
     ("该村党支部书记黄家瑛说", ["黄家瑛"]),  # post before, speech cue after

@@ -213,7 +213,9 @@ def _name_before(text: str, end: int, blocked: set[int], tokens: TokenIndex) -> 
         start = end - size
         if start >= 0 and _candidate_ok(text, start, end, blocked, tokens) \
                 and (start == 0 or text[start - 1] in LEFT_BOUNDARY) \
-                and text[start] in lexicon.common_surnames():
+                and text[start] in lexicon.common_surnames() \
+                and _word_break(tokens, end) and not _starts_with_word(tokens, start, end):
+            # not 成本|会计 (one word), not 任职|副董事长 (an ordinary word first)
             return text[start:end]
     return None
 
