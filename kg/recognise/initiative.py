@@ -251,8 +251,8 @@ def _quoted(text: str) -> list[Mention]:
 
 
 def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> InitiativeCategory | None:
-    if book:
-        if name.endswith(MEDIA_ENDINGS):
+    if book:  # a document, not a book, film, game or song (《红楼梦》, 《魔兽世界》)
+        if name.endswith(MEDIA_ENDINGS) or not _document_name(name):
             return None
         return InitiativeCategory.POLICY_DOCUMENT
     if any(c in CLAUSE_MARKS for c in name) or text.startswith(SPEECH_AFTER, q_end):
@@ -276,6 +276,20 @@ def _category(text: str, name: str, q_start: int, q_end: int, *, book: bool) -> 
         if cue in window and not any(c in CLAUSE_MARKS | {"、"} for c in window[window.rfind(cue):]):
             return InitiativeCategory(lexicon.initiative_cues("before")[cue])
     return None
+
+
+# What the title of a policy document ends with (a parenthesis such as （试行） or a year
+# range is read past), or 关于… it opens with.
+DOCUMENT_HEADS = ("法", "条例", "规定", "办法", "细则", "意见", "通知", "决定", "决议", "规划", "方案",
+                  "纲要", "计划", "指南", "指引", "标准", "准则", "规则", "章程", "公约", "协定",
+                  "措施", "制度", "机制", "清单", "目录", "白皮书", "批复", "通告", "公告", "草案",
+                  "修正案", "规范", "要点", "守则", "名录", "讲话", "报告", "建议", "纪要", "条约")
+TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def _document_name(name: str) -> bool:
+    bare = TRAILING_NOTE.sub("", name).strip()
+    return bare.startswith(("关于", "关 于")) or bare.endswith(DOCUMENT_HEADS)
 
 
 def _cue_after_quote(text: str, q_end: int) -> str | None:
