@@ -52,17 +52,22 @@ def _inner_category(name: str) -> InitiativeCategory | None:
     return None
 
 
-def _honour_after(text: str, q_end: int) -> bool:
-    """“上海市巾帼文明岗”“…”等荣誉称号: a run of quotes that names honours."""
+def _past_quote_run(text: str, q_end: int) -> int | None:
+    """Where the text goes on after a run of further quotes and a 等 (“甲”“乙”等|方式), or None
+    when a quote in the run does not close."""
     pos = q_end
     while text.startswith(("“", "、“"), pos):
         close = text.find("”", pos)
         if close == -1:
-            return False
+            return None
         pos = close + 1
-    if text.startswith("等", pos):
-        pos += 1
-    return text.startswith(HONOURS, pos)
+    return pos + 1 if text.startswith("等", pos) else pos
+
+
+def _honour_after(text: str, q_end: int) -> bool:
+    """“上海市巾帼文明岗”“…”等荣誉称号: a run of quotes that names honours."""
+    pos = _past_quote_run(text, q_end)
+    return pos is not None and text.startswith(HONOURS, pos)
 
 
 def propose_initiatives(text: str, tokens: TokenIndex | None = None) -> list[Mention]:
@@ -295,14 +300,9 @@ def _document_name(name: str) -> bool:
 def _cue_after_quote(text: str, q_end: int) -> str | None:
     """The cue after a quote, skipping a few words or a run of further quotes:
     “书记带领书记学”“书记提问书记答”等方式."""
-    pos = q_end
-    while text.startswith(("“", "、“"), pos):
-        close = text.find("”", pos)
-        if close == -1:
-            return None
-        pos = close + 1
-    if text.startswith("等", pos):
-        pos += 1
+    pos = _past_quote_run(text, q_end)
+    if pos is None:
+        return None
     for gap in range(AFTER_GAP + 1):
         if pos + gap >= len(text) or text[pos + gap] in CLAUSE_MARKS | set("“”《》"):
             return None
