@@ -25,12 +25,14 @@ class WordScanner:
         return None
 
     def find_all(self, text: str, *, overlapping: bool = False) -> Iterator[tuple[int, int, str]]:
+        words, lengths, size = self.words, self.lengths, len(text)
         pos = 0
-        while pos < len(text):
-            w = self.match_at(text, pos)
-            if w:
-                yield pos, pos + len(w), w
-                pos += 1 if overlapping else len(w)
+        while pos < size:  # match_at, inlined: this loop visits every character of a corpus
+            for n in lengths.get(text[pos], ()):
+                if pos + n <= size and text[pos:pos + n] in words:
+                    yield pos, pos + n, text[pos:pos + n]
+                    pos += 1 if overlapping else n
+                    break
             else:
                 pos += 1
 
