@@ -101,35 +101,64 @@ def dictionary_names() -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
       are at least two thirds made of, characters that mark transliteration;
     - transliteration strength per character, 1-3: the share of the dictionary words holding
       the character that are tagged nrt (transliterated name), at >= 3 %, 10 %, 30 %.
-    Derived from the installed jieba package at first use, so nothing is copied into the repo.
+    Derived from the installed jieba package at first use, so nothing is copied into the repo;
+    kept in the user cache (kg/usercache.py) keyed by jieba's dictionary, this code and the
+    surname lists, since deriving it reads jieba's whole dictionary (about 1 s a process).
     """
     import jieba
 
+    from kg import usercache
+
+    with jieba.dt.get_dict_file() as f:
+        jieba_dict = f.read()
+    key = usercache.key_of(jieba_dict, _source_of(dictionary_names),
+                           *(_data(name) for name in ("baijiaxing.txt", "surnames.tsv")))
+    cached = usercache.read_json("dictionary-names", key)
+    if cached is not None:
+        chinese, foreign, strength = cached
+        return frozenset(chinese), frozenset(foreign), {c: int(n) for c, n in strength.items()}
+    found = _dictionary_names(jieba_dict.decode("utf-8").splitlines())
+    usercache.write_json("dictionary-names", key,
+                         [sorted(found[0]), sorted(found[1]), dict(sorted(found[2].items()))])
+    return found
+
+
+def _source_of(function) -> str:
+    import inspect
+
+    return inspect.getsource(inspect.getmodule(function))
+
+
+def _data(name: str) -> bytes:
+    return resources.files("kg.data.lexicon").joinpath(name).read_bytes()
+
+
+def _dictionary_names(lines: list[str]) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+    """dictionary_names from the lines of jieba's dictionary (word, frequency, tag)."""
     family = surnames()
     chinese: set[str] = set()
     foreign: set[str] = set()
     long_nr: list[str] = []
     in_words: dict[str, int] = {}
     in_foreign: dict[str, int] = {}
-    with jieba.dt.get_dict_file() as f:
-        for raw in f:
-            parts = raw.decode("utf-8").split()
-            if len(parts) < 3:
-                continue
-            word, tag = parts[0], parts[2]
-            if not all("\u4e00" <= c <= "\u9fff" for c in word):
-                continue
+    for raw in lines:
+        parts = raw.split()
+        if len(parts) < 3:
+            continue
+        word, tag = parts[0], parts[2]
+        if not all("\u4e00" <= c <= "\u9fff" for c in word):
+            continue
+        for c in set(word):
+            in_words[c] = in_words.get(c, 0) + 1
+        if tag in ("nr", "nrfg") and 2 <= len(word) <= 4 \
+                and (word[0] in family or word[:2] in family):
+            chinese.add(word)
+        elif tag == "nr" and len(word) >= 3:
+            long_nr.append(word)
+        if tag == "nrt" and len(word) >= 2:
+            foreign.add(word)
             for c in set(word):
-                in_words[c] = in_words.get(c, 0) + 1
-            if tag in ("nr", "nrfg") and 2 <= len(word) <= 4 \
-                    and (word[0] in family or word[:2] in family):
-                chinese.add(word)
-            elif tag == "nr" and len(word) >= 3:
-                long_nr.append(word)
-            if tag == "nrt" and len(word) >= 2:
-                foreign.add(word)
-                for c in set(word):
-                    in_foreign[c] = in_foreign.get(c, 0) + 1
+                in_foreign[c] = in_foreign.get(c, 0) + 1
     strength = {}
     for c, n in in_foreign.items():
         share = n / in_words[c]
