@@ -284,11 +284,14 @@ def presets() -> None:
     """
     from kg.query import list_presets, preset_info
 
-    table = Table("preset", "what it returns", "parameters", box=None)
+    table = Table("preset", "what it returns", "parameters", "optional", box=None)
     for name in list_presets():
         info = preset_info(name)
         params = ", ".join(f"{p} ({what})" if what else p for p, what in info.params)
-        table.add_row(name, info.description, params or "-")
+        options = [f"{p} ({what})" if what else p for p, what in info.options]
+        if info.page_size:
+            options += [f"limit (rows a page, default {info.page_size}; all)", "offset"]
+        table.add_row(name, info.description, params or "-", ", ".join(options) or "-")
     console.print(table)
 
 

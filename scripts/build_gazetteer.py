@@ -6,7 +6,9 @@ Reads the data file of jionlp==1.5.31 without importing jionlp (the import
 unzips ~51 MB into site-packages and pulls in heavy deps), so install it with
 `pip install --no-deps jionlp==1.5.31`. Output is byte-for-byte deterministic
 (sorted siblings, gzip mtime 0), so a rebuild shows up in git only if the data
-changed. Format and id scheme: kg/data/SOURCE-divisions.md.
+changed. Format and id scheme: kg/data/SOURCE-divisions.md. kg/gazetteer.py keeps a
+parsed copy in the user's cache folder keyed by this file's sha256, so a new file is
+parsed again on first use; nothing else needs rebuilding.
 """
 from __future__ import annotations
 

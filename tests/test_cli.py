@@ -104,6 +104,7 @@ def test_presets_lists_every_preset():
     assert result.exit_code == 0
     for name in ("people_posts", "org_hierarchy", "initiatives", "place", "place_tree"):
         assert name in result.stdout
+    assert "offset" in result.stdout and "organisation" in result.stdout  # the optional ones
 
 
 def test_stats(sample_ttl):
