@@ -101,6 +101,13 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--articles", type=int, default=None, help="use the first N only")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=("bare", "workers", "queries"),
+                        help="leave out a step (repeatable): the bare pass, the 2-worker "
+                        "build, the query latencies")
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the 1-process build in WORK/one if there is one and time "
+                        "only the rebuild (and queries)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     recs = records(args.corpus, args.articles)
@@ -111,10 +118,17 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d')}  {os.cpu_count()} cores  Python "
           f"{platform.python_version()}  {len(recs)} articles, {chars:,} characters")
 
-    bare, bare_cpu = bare_posseg([r["text"] for r in recs])
-    print(f"bare jieba.posseg pass: {bare:.1f} s ({chars / bare:,.0f} chars/s), "
-          f"CPU {bare_cpu:.1f} s; {load()}")
-    for label, out, extra in (("1 process", "one", ()), ("2 workers", "two", ("--workers", "2"))):
+    bare = bare_cpu = float("nan")
+    if "bare" not in args.skip:
+        bare, bare_cpu = bare_posseg([r["text"] for r in recs])
+        print(f"bare jieba.posseg pass: {bare:.1f} s ({chars / bare:,.0f} chars/s), "
+              f"CPU {bare_cpu:.1f} s; {load()}")
+    builds = [("1 process", "one", ())]
+    if "workers" not in args.skip:
+        builds.append(("2 workers", "two", ("--workers", "2")))
+    if args.keep and (args.work / "one" / "manifest.json").is_file():
+        builds = builds[1:]
+    for label, out, extra in builds:
         subprocess.run(["rm", "-rf", str(args.work / out)], check=True)
         wall, cpu, rss = kg_build(corpus, args.work / out, *extra)
         print(f"build, {label}: {wall:.1f} s = {chars / wall:,.0f} chars/s, "
@@ -122,13 +136,19 @@ def main() -> None:
               f"CPU {cpu:.1f} s = {cpu / bare_cpu:.2f} x; peak RSS {rss:,.0f} MB; {load()}")
 
     recs[len(recs) // 2]["text"] += "许昌市委书记张伟在会上强调。"
+    if args.keep:  # a new change each run, so a kept build always sees one changed record
+        runs = args.work / "runs"
+        n = int(runs.read_text()) + 1 if runs.is_file() else 1
+        runs.write_text(str(n))
+        recs[len(recs) // 2]["text"] += "村里开会。" * n
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
                       encoding="utf-8")
     wall, cpu, rss = kg_build(corpus, args.work / "one")
     print(f"incremental rebuild after one changed article: {wall:.1f} s, CPU {cpu:.1f} s; "
           f"peak RSS {rss:,.0f} MB; {load()}")
 
-    for preset, (first, warm, rows) in query_latency(args.work / "one").items():
+    presets = {} if "queries" in args.skip else query_latency(args.work / "one")
+    for preset, (first, warm, rows) in presets.items():
         print(f"query {preset:14} first {first:7.1f} ms, warm median {warm:7.1f} ms, {rows} rows")
     print(f"(this process: peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")

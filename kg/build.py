@@ -8,6 +8,7 @@ writes the same bytes as a build from scratch.
 """
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -65,125 +66,196 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
     marks the store as being rewritten while it is, so a build killed at any point
     leaves complete files and the next build repairs the store (docs/reliability.md).
     Raises NothingToBuild, leaving the folder as it was, when no input gives an article."""
-    from kg import network, view
-
     if fmt not in EXTENSIONS:
         raise UsageError(f"unknown graph format '{fmt}'; use one of {', '.join(EXTENSIONS)}")
     if store not in STORES:
         raise UsageError(f"unknown store '{store}'; use one of {', '.join(STORES)}")
     out = _out_dir(out_dir)
-    corpus, changes, manifest = _extract_incrementally(paths, out, encoding=encoding,
-                                                       workers=workers, dask=dask,
-                                                       progress=progress, max_chars=max_chars)
+    extraction, changes, manifest = _extract_incrementally(
+        paths, out, encoding=encoding, workers=workers, dask=dask, progress=progress,
+        max_chars=max_chars)
     tick = progress or (lambda stage, done, total: None)
     tick("write", 0, 4)
-    from kg import serialise, triples
+    keys = manifest["records"]
+    records = _records(extraction, out, keys)  # light: no N-Triples, no JSON
+    problems = extraction.problems
+    del extraction  # the records hold what is still needed
+    # The records, and what is merged from them, live to the end of the build: keep the
+    # cyclic garbage collector from walking them again and again (7 % of a rebuild).
+    gc.freeze()
+    try:
+        return _write(out, fmt, store, records, problems, changes, manifest, tick)
+    finally:
+        gc.unfreeze()
 
-    records = _records(corpus, out, manifest.get("records"))
-    corpus = replace(corpus, articles=())  # the records hold what is still needed
-    sections = serialise.Sections(triples.Merged(records))
-    files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
-             "html": out / "graph.html"}
+
+def _write(out: Path, fmt: str, store: str, records: list[Any], problems: list[Problem],
+           changes: Changes, manifest: dict[str, Any], tick: Progress) -> BuildSummary:
+    """Merge the records and write the graph file, extraction.json, graph.html, the
+    store and the manifest."""
+    from kg import incremental as inc
+    from kg import network, serialise, triples, view
     from kg import store as stores
 
-    nxg = network.from_merged(sections.merged)
-    html = view.render_html(nxg)  # rendered first, so the three files are written together
-    graph_data = sections.graph_bytes(fmt)
-    tick("write", 1, 4)
-    stores.write_bytes(files["graph"], graph_data)
-    del graph_data
-    view.write_text_atomic(serialise.extraction_json(records, list(corpus.problems)),
-                           files["extraction"])
-    view.write_html(html, files["html"])
-    tick("write", 2, 4)
-    from kg import incremental
+    keys = manifest["records"]
+    cache_dir = out / inc.CACHE_DIR
+    key_of = {r.iri: k for r, k in zip(records, keys)}
 
+    def load(record: Any) -> Any:  # the whole record, back from the cache
+        return inc.need_record(cache_dir, key_of[record.iri])
+
+    sections = serialise.Sections(triples.Merged(records), load, key_of)
+    files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
+             "html": out / "graph.html"}
+    nxg = network.from_merged(sections.merged)
+    html = view.render_html(nxg)
+    summary = _summary(len(records), problems, nxg, files)
+    del nxg
+    tick("write", 1, 4)
+    # The three files are written beside their targets first, then renamed one after the
+    # other; graph.ttl and extraction.json copy what did not change from the last ones.
+    pending = [stores.PendingFile(files[name]) for name in ("graph", "extraction", "html")]
+    try:
+        graphs, ttl_index = sections.write_graph(
+            pending[0], fmt, previous=serialise.read_index(
+                cache_dir / GRAPH_INDEX, files["graph"], serialise._turtle_version()))
+        json_index = serialise.write_extraction_json(
+            pending[1], ((k, _json_of(load, r)) for r, k in zip(records, keys)), problems,
+            previous=serialise.read_index(cache_dir / JSON_INDEX, files["extraction"],
+                                          serialise.JSON_VERSION))
+        pending[2].write(html.encode("utf-8"))
+        del html
+        for file in pending:
+            file.close()
+    except BaseException:
+        for file in pending:
+            file.discard()
+        raise
+    pending[0].commit()
+    if ttl_index is not None:
+        serialise.write_index(cache_dir / GRAPH_INDEX, ttl_index, files["graph"])
+    pending[1].commit()
+    serialise.write_index(cache_dir / JSON_INDEX, json_index, files["extraction"])
+    pending[2].commit()
+    tick("write", 2, 4)
     # While the store is rewritten, the manifest lists no graph hashes: if this build
     # is killed midway, the next one rewrites every named graph instead of trusting them.
-    incremental.write_manifest(out, manifest["documents"], {})
-    graphs, written = _write_store(sections, out, manifest, store)
+    inc.write_manifest(out, manifest["documents"], {})
+    graphs, written = _write_store(sections, out, manifest, store, graphs)
     if store == "oxigraph":
         files["store"] = out / stores.STORE_DIR
     tick("write", 3, 4)
-    incremental.write_manifest(out, manifest["documents"], graphs)
-    summary = _summary(len(records), corpus, nxg, files)
+    inc.write_manifest(out, manifest["documents"], graphs)
     tick("write", 4, 4)
     return replace(summary, changes=replace(changes, graphs_written=written))
+
+
+def _json_of(load: Callable[[Any], Any], record: Any) -> Callable[[], bytes]:
+    return lambda: load(record).json.encode("utf-8")
+
+
+GRAPH_INDEX = "graph.index"  # in the cache: where each named graph's Turtle is in graph.ttl
+JSON_INDEX = "extraction.index"  # where each record's document is in extraction.json
+
+
+@dataclass
+class _Extraction:
+    """The corpus after extraction, as the build keeps it: a person summary per article
+    (kg/corpus_identity.py), not the articles, which stay in the cache until their
+    record is made (kg/triples.py)."""
+
+    summaries: list[Any]  # PersonSummary of each article, duplicates dropped
+    origins: list[str]  # the hash of each one's document (its cache entry)
+    mapping: dict[str, str]  # corpus identity: person key -> corpus-wide key
+    problems: list[Problem]
 
 
 def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: str | None,
                            workers: int, dask: str | None, progress: Progress | None = None,
                            max_chars: int | None = None
-                           ) -> tuple[Corpus, Changes, dict[str, Any]]:
-    """Extract new and changed documents, reuse the cache for the rest, then run
-    corpus identity over all. The manifest returned holds the new document hashes."""
+                           ) -> tuple[_Extraction, Changes, dict[str, Any]]:
+    """Extract new and changed documents, caching each result and keeping only its
+    person summaries; reuse the summaries of the rest (loading their cached extraction
+    only when a build was killed before it saved them); then run corpus identity over
+    all. The manifest returned holds the new document hashes and the record keys."""
     from kg import incremental as inc
-    from kg.corpus_identity import _rekey, person_mapping
-    from kg.model import Corpus
+    from kg.corpus_identity import identity_signature, mapping_from_summaries, summarise
     from kg.pipeline import drop_duplicate_articles
     from kg.read import MAX_CHARS, read_paths
-    from kg.serialise import identity_signature
 
     docs, problems = read_paths([str(p) for p in paths], encoding=encoding,
                                 max_chars=max_chars or MAX_CHARS)
     manifest = inc.read_manifest(out)
     cache_dir = out / inc.CACHE_DIR
     todo = inc.plan(docs, cache_dir, manifest["documents"])
-    fresh = {}
+    known = inc.load_summaries(cache_dir)
+    saved = set(known)  # what the file holds
+    current: dict[str, inc.Summarised] = {}
+    fresh = set()
     # Each result is cached as soon as it is back, so a build killed while extracting
     # leaves its work for the next one (which finds it through the cache, not the manifest).
-    for i, result in zip(todo.todo, _extract_reporting([docs[i] for i in todo.todo], workers,
-                                                       dask, progress)):
-        inc.save_cached(cache_dir, todo.hashes[inc.document_key(docs[i])], result)
-        fresh[i] = result
-    articles = []
-    origin: dict[int, str] = {}  # id(article) -> its document's hash, for record keys
+    for i, (found, failed) in zip(todo.todo, _extract_reporting(
+            [docs[i] for i in todo.todo], workers, dask, progress)):
+        doc_hash = todo.hashes[inc.document_key(docs[i])]
+        inc.save_cached(cache_dir, doc_hash, (found, failed))
+        current[doc_hash] = (tuple(summarise(a) for a in found), tuple(failed))
+        fresh.add(i)
+    summaries: list[Any] = []
+    origins: list[str] = []
     for i, doc in enumerate(docs):
         doc_hash = todo.hashes[inc.document_key(doc)]
-        if i in fresh:
-            found, failed = fresh[i]
-        else:
-            found, failed = inc.load_cached(cache_dir, doc, doc_hash)
-        articles.extend(found)
-        origin.update((id(a), doc_hash) for a in found)
-        problems.extend(failed)
-    articles, duplicates = drop_duplicate_articles(articles)
+        if doc_hash not in current:
+            if doc_hash not in known:  # extracted by a build killed before saving these
+                found, failed = inc.load_cached(cache_dir, doc, doc_hash)
+                known[doc_hash] = (tuple(summarise(a) for a in found), tuple(failed))
+            current[doc_hash] = known[doc_hash]
+        found_summaries, failed = current[doc_hash]
+        summaries.extend(found_summaries)
+        origins.extend([doc_hash] * len(found_summaries))
+        problems.extend(failed if i in fresh else [replace(p, line=doc.line) for p in failed])
+    # summaries have the article's id and source, all this reads
+    found_kept, duplicates = drop_duplicate_articles(summaries)
+    kept: list[Any] = list(found_kept)
     problems.extend(duplicates)
-    if not articles:
+    if not kept:
         raise NothingToBuild(f"nothing to build: no input gave an article ({len(problems)} "
                              f"skipped); {out} was left as it was", tuple(problems))
     inc.prune_cache(cache_dir, set(todo.hashes.values()))
-    mapping = person_mapping(articles)
-    keys = [inc.record_key(origin[id(a)], a.id, identity_signature(a, mapping))
-            for a in articles]
-    corpus = Corpus(tuple(_rekey(a, mapping) for a in articles), tuple(problems))
+    if current.keys() != saved:
+        inc.save_summaries(cache_dir, current)
+    by_id = {id(s): h for s, h in zip(summaries, origins)}
+    origins = [by_id[id(s)] for s in kept]
+    mapping = mapping_from_summaries(kept)
+    keys = [inc.record_key(h, s.id, identity_signature(s.keys, mapping))
+            for s, h in zip(kept, origins)]
     changes = Changes(todo.added, todo.changed, todo.removed, todo.reused)
-    return corpus, changes, {"documents": todo.hashes, "graphs": manifest["graphs"],
-                             "records": keys}
+    return (_Extraction(kept, origins, mapping, problems), changes,
+            {"documents": todo.hashes, "graphs": manifest["graphs"], "records": keys})
 
 
 def _extract_reporting(docs: list[Any], workers: int, dask: str | None,
                        progress: Progress | None) -> Iterator[Any]:
-    """extract_all, yielding one document at a time in a single process (so progress is
-    drawn and each result can be kept at once); N processes or Dask yield at the end."""
-    from kg.distributed import extract_all
+    """Each document's extraction, in order, one at a time (so progress is drawn and
+    each result is cached and dropped at once); Dask yields them at the end."""
+    from kg.distributed import extract_all, iter_extract
 
-    if workers > 1 or dask:
+    if dask:
         if progress:
             progress("extract", 0, len(docs))
         yield from extract_all(docs, workers=workers, dask_address=dask)
     else:
-        for i, doc in enumerate(docs):
+        for i, result in enumerate(iter_extract(docs, workers=workers)):
             if progress:
                 progress("extract", i, len(docs))
-            yield from extract_all([doc])
+            yield result
     if progress:
         progress("extract", len(docs), len(docs))
 
 
-def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str
-                 ) -> tuple[dict[str, str], int]:
-    """Sync OUT/store with the graph split per article; with store="memory", remove it."""
+def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str,
+                 keys: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Sync OUT/store with the graph split per article (only the graphs whose key
+    changed are made again); with store="memory", remove it."""
     from kg import store as stores
 
     folder = out / stores.STORE_DIR
@@ -191,28 +263,63 @@ def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str
         if stores.find_store(folder) == folder:
             shutil.rmtree(folder)
         return {}, 0
-    return stores.sync_store(folder, sections.parts(), manifest["graphs"])
+    return stores.sync_store(folder, sections.parts(), manifest["graphs"], hashes=keys)
 
 
-def _records(corpus: Corpus, out: Path, keys: list[str] | None) -> list[Any]:
-    """Each article's record (kg/triples.py): from the cache when its key is there,
-    else made now and cached. `keys` align with corpus.articles (None: no caching)."""
+def _records(extraction: _Extraction, out: Path, keys: list[str]) -> list[Any]:
+    """Each article's record (kg/triples.py), light (no N-Triples, no JSON: they are read
+    back from the record cache when written): from the cache when its key is there, else
+    made now from its cached extraction after corpus identity, and cached. `keys` align
+    with extraction.summaries. Articles are loaded one document at a time and only for
+    the records to make."""
     from kg import incremental as inc
+    from kg.corpus_identity import _rekey
     from kg.triples import article_record
 
     cache_dir = out / inc.CACHE_DIR
+    light = inc.load_light_records(cache_dir)
+    pool: dict[str, str] = {}  # one string object per distinct key, name and IRI
     records = []
-    for i, article in enumerate(corpus.articles):
-        key = keys[i] if keys else None
-        record = inc.load_record(cache_dir, key) if key else None
+    loaded: tuple[str, dict[str, Any]] = ("", {})  # the last document's articles by id
+    for summary, doc_hash, key in zip(extraction.summaries, extraction.origins, keys):
+        record = light.get(key)  # shares its strings with the others already
+        if record is not None and inc.has_record(cache_dir, key):
+            records.append(record)
+            continue
+        record = inc.load_record(cache_dir, key)
         if record is None:
-            record = article_record(article)
-            if key:
-                inc.save_record(cache_dir, key, record)
-        records.append(record)
-    if keys:
-        inc.prune_records(cache_dir, set(keys))
+            if loaded[0] != doc_hash:
+                articles = inc.load_articles(cache_dir, doc_hash)
+                by_id: dict[str, Any] = {}
+                for article in articles:
+                    by_id.setdefault(article.id, article)
+                loaded = (doc_hash, by_id)
+            record = article_record(_rekey(loaded[1][summary.id], extraction.mapping))
+            inc.save_record(cache_dir, key, record)
+        records.append(_light(record, pool))
+    # Saved before pruning, so every record the light file lists has its own file, even
+    # when a build is killed in between (the writer reads whole records from those).
+    if light.keys() != set(keys):
+        inc.save_light_records(cache_dir, dict(zip(keys, records)))
+    inc.prune_records(cache_dir, set(keys))
     return records
+
+
+def _light(record: Any, pool: dict[str, str]) -> Any:
+    """The record without N-Triples and JSON, each of its strings replaced by the one
+    equal string in `pool`: the same keys, names and IRIs recur across articles, and
+    shared they took a tenth of the memory (110k distinct of 1.6M at 2,000 articles)."""
+    def shared(value: Any) -> Any:
+        if type(value) is str:  # exactly: not the StrEnum types and relation kinds
+            return pool.setdefault(value, value)
+        if type(value) is tuple:
+            return tuple(shared(v) for v in value)
+        return value
+
+    return replace(record, ntriples=b"", json="", entities=shared(record.entities),
+                   posts=shared(record.posts), bylines=shared(record.bylines),
+                   relations=shared(record.relations), evidence=shared(record.evidence),
+                   iri=shared(record.iri), article_id=shared(record.article_id))
 
 
 def extract_json(paths: Sequence[str | Path], out_file: str | Path, *,
@@ -236,7 +343,7 @@ def write_json(data: Any, path: str | Path) -> Path:
     return write_text_atomic(text, path)
 
 
-def _summary(articles: int, corpus: Corpus, nxg: Any, files: dict[str, Path]
+def _summary(articles: int, problems: list[Problem], nxg: Any, files: dict[str, Path]
              ) -> BuildSummary:
     from kg import network
 
@@ -244,7 +351,7 @@ def _summary(articles: int, corpus: Corpus, nxg: Any, files: dict[str, Path]
     counts = dict(facts.by_type)
     counts["facts"] = facts.edges
     return BuildSummary(articles, counts, facts.degree,
-                        tuple(corpus.problems), files)
+                        tuple(problems), files)
 
 
 def _out_dir(out_dir: str | Path) -> Path:

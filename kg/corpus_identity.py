@@ -9,9 +9,35 @@ and an unanchored mention joins the first anchor in sorted order.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from kg.model import Article, Entity, EntityType, RelationType
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """What the corpus-level stages read from one article before its record is made:
+    a few hundred bytes instead of the article (sentences, mentions, offset maps), so
+    a build keeps one per article in memory and a rebuild loads no unchanged article."""
+
+    id: str
+    source: str
+    located_in: tuple[tuple[str, str], ...]  # (subject, object) of each locatedIn, in order
+    holds_post: tuple[tuple[str, str], ...]  # (person, where) of each holdsPost, in order
+    persons: tuple[tuple[str, str], ...]  # (key, name) of each person entity, in order
+    keys: frozenset[str]  # every entity key and relation end (for the record's key)
+
+
+def summarise(article: Article) -> PersonSummary:
+    rels = article.relations
+    return PersonSummary(
+        article.id, article.source,
+        tuple((r.subject, r.object) for r in rels if r.type is RelationType.LOCATED_IN),
+        tuple((r.subject, r.object) for r in rels if r.type is RelationType.HOLDS_POST),
+        tuple((e.key, e.name) for e in article.entities if e.type is EntityType.PERSON),
+        frozenset({e.key for e in article.entities}
+                  | {k for r in rels for k in (r.subject, r.object)}))
 
 
 def resolve_corpus(articles: list[Article]) -> list[Article]:
@@ -19,26 +45,35 @@ def resolve_corpus(articles: list[Article]) -> list[Article]:
     return [_rekey(a, mapping) for a in articles]
 
 
-def person_mapping(articles: list[Article]) -> dict[str, str]:
+def person_mapping(articles: Sequence[Article]) -> dict[str, str]:
     """Each person key of the articles -> its corpus-wide key."""
-    org_place = {r.subject: r.object for a in articles for r in a.relations
-                 if r.type is RelationType.LOCATED_IN}
+    return mapping_from_summaries([summarise(a) for a in articles])
+
+
+def mapping_from_summaries(summaries: Sequence[PersonSummary]) -> dict[str, str]:
+    """`person_mapping` of the articles these summaries were made from."""
+    org_place = {s: o for a in summaries for s, o in a.located_in}
     anchors: dict[str, str] = {}
-    for a in articles:
-        for r in a.relations:
-            if r.type is RelationType.HOLDS_POST and r.subject not in anchors:
-                anchors[r.subject] = org_place.get(r.object, r.object if r.object.startswith("Place|") else "")
+    for a in summaries:
+        for subject, obj in a.holds_post:
+            if subject not in anchors:
+                anchors[subject] = org_place.get(obj, obj if obj.startswith("Place|") else "")
     by_name: dict[str, set[str]] = defaultdict(set)
-    for a in articles:
-        for e in a.entities:
-            if e.type is EntityType.PERSON:
-                by_name[e.name].add(anchors.get(e.key, ""))
+    for a in summaries:
+        for key, name in a.persons:
+            by_name[name].add(anchors.get(key, ""))
     mapping = {}
-    for a in articles:
-        for e in a.entities:
-            if e.type is EntityType.PERSON:
-                mapping[e.key] = _person_key(e.name, anchors.get(e.key, ""), by_name[e.name])
+    for a in summaries:
+        for key, name in a.persons:
+            mapping[key] = _person_key(name, anchors.get(key, ""), by_name[name])
     return mapping
+
+
+def identity_signature(keys: frozenset[str] | set[str], mapping: dict[str, str]) -> str:
+    """What corpus identity changes in an article with these keys: the keys `mapping`
+    renames (and whether the mapping is empty, in which case nothing is re-sorted)."""
+    renamed = sorted((k, mapping[k]) for k in keys if k in mapping)
+    return repr((bool(mapping), renamed))
 
 
 def _person_key(name: str, anchor: str, all_anchors: set[str]) -> str:

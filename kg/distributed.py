@@ -7,7 +7,7 @@ The gazetteer and jieba load once per worker process (both are cached per proces
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -45,10 +45,21 @@ def extract_all(docs: Sequence[Document], *, workers: int = 1,
 
 def extract_in_processes(docs: Sequence[Document], workers: int) -> list[Extracted]:
     """N worker processes; map keeps document order. Chunks amortise pickling overhead."""
+    return list(iter_extract(docs, workers=workers))
+
+
+def iter_extract(docs: Sequence[Document], *, workers: int = 1) -> Iterator[Extracted]:
+    """`extract_all` one document's result at a time, in document order, so the caller
+    can cache and drop each result instead of holding the whole corpus's articles."""
+    if workers < 1:
+        raise UsageError(f"--workers must be 1 or more, got {workers}")
+    if workers == 1 or len(docs) <= 1:
+        yield from (extract_document(doc) for doc in docs)
+        return
     chunksize = max(1, min(64, len(docs) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=min(workers, len(docs)),
                              initializer=warm_up) as pool:
-        return list(pool.map(extract_document, docs, chunksize=chunksize))
+        yield from pool.map(extract_document, docs, chunksize=chunksize)
 
 
 def extract_with_dask(docs: Sequence[Document], address: str | Any, *,

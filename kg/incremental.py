@@ -12,6 +12,9 @@ Layout under the output folder:
     manifest.json          {"extractor": ..., "documents": {doc key: hash}, "graphs": {...}}
     cache/<hash>.pickle    (articles, problems) of one document
     cache/records/<key>.pickle  one article's record for the graph writer (see below)
+    cache/summaries.pkl    {doc hash: (person summaries, problems)} of every document
+                           (kg/corpus_identity.py), so a rebuild runs corpus identity
+                           without loading the unchanged documents' articles
 """
 from __future__ import annotations
 
@@ -129,6 +132,13 @@ def load_cached(cache_dir: Path, doc: Document, doc_hash: str) -> Extracted:
     return list(articles), [replace(p, line=doc.line) for p in problems]
 
 
+def load_articles(cache_dir: Path, doc_hash: str) -> list[Article]:
+    """The articles of a document's cached extraction (before corpus identity)."""
+    with _cache_file(cache_dir, doc_hash).open("rb") as handle:
+        articles, _ = pickle.load(handle)
+    return list(articles)
+
+
 def save_cached(cache_dir: Path, doc_hash: str, result: Extracted) -> None:
     data = pickle.dumps((tuple(result[0]), tuple(result[1])), protocol=pickle.HIGHEST_PROTOCOL)
     _write_bytes(_cache_file(cache_dir, doc_hash), data)
@@ -184,6 +194,40 @@ def load_record(cache_dir: Path, key: str) -> Any:
         return None
 
 
+LIGHT_RECORDS = "records.pkl"  # {key: record without N-Triples and JSON}, all in one file
+
+
+def load_light_records(cache_dir: Path) -> dict[str, Any]:
+    """Every current record without its N-Triples and JSON, as the last build left them,
+    from one file: a rebuild reads it instead of one pickle per article. {} when there
+    is none or it is of other code; an entry never goes stale (keys name contents)."""
+    try:
+        with (cache_dir / LIGHT_RECORDS).open("rb") as handle:
+            version, found = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+            TypeError, ImportError):
+        return {}
+    return found if version == writer_version() and isinstance(found, dict) else {}
+
+
+def save_light_records(cache_dir: Path, records: dict[str, Any]) -> None:
+    data = pickle.dumps((writer_version(), records), protocol=pickle.HIGHEST_PROTOCOL)
+    _write_bytes(cache_dir / LIGHT_RECORDS, data)
+
+
+def has_record(cache_dir: Path, key: str) -> bool:
+    return (cache_dir / RECORDS_DIR / f"{key}.pickle").is_file()
+
+
+def need_record(cache_dir: Path, key: str) -> Any:
+    """The cached record with this key, which this build made or found."""
+    record = load_record(cache_dir, key)
+    if record is None:
+        raise OutputError(f"{cache_dir / RECORDS_DIR / key}.pickle: cached record gone "
+                          "while building; run the build again")
+    return record
+
+
 def save_record(cache_dir: Path, key: str, record: Any) -> None:
     data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     _write_bytes(cache_dir / RECORDS_DIR / f"{key}.pickle", data)
@@ -198,6 +242,40 @@ def prune_records(cache_dir: Path, keep: set[str]) -> int:
     for path in gone:
         path.unlink(missing_ok=True)
     return len(gone)
+
+
+# ---------------------------------------------------------------- person summaries
+
+SUMMARIES = "summaries.pkl"  # not *.pickle: prune_cache keeps only document hashes
+Summarised = tuple[tuple[Any, ...], tuple[Problem, ...]]  # (PersonSummary, ...), problems
+
+
+@cache
+def summary_version() -> str:
+    """The extractor and the code that summarises: a change to either drops the file."""
+    import kg
+
+    digest = hashlib.sha256(extractor_version().encode())
+    digest.update((Path(kg.__file__).resolve().parent / "corpus_identity.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_summaries(cache_dir: Path) -> dict[str, Summarised]:
+    """Document hash -> its articles' person summaries and its problems, as the last
+    build left them; {} when there is no such file or it is of other code. An entry is
+    a function of the cached extraction with that hash, so it never goes stale."""
+    try:
+        with (cache_dir / SUMMARIES).open("rb") as handle:
+            version, found = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+            TypeError, ImportError):
+        return {}
+    return found if version == summary_version() and isinstance(found, dict) else {}
+
+
+def save_summaries(cache_dir: Path, summaries: dict[str, Summarised]) -> None:
+    data = pickle.dumps((summary_version(), summaries), protocol=pickle.HIGHEST_PROTOCOL)
+    _write_bytes(cache_dir / SUMMARIES, data)
 
 
 def _cache_file(cache_dir: Path, doc_hash: str) -> Path:

@@ -286,12 +286,19 @@ def from_merged(merged: Any) -> nx.MultiDiGraph:
     """The network `to_networkx` makes of the build's graph, made from kg/triples.py's
     merged records instead of an rdflib graph (same nodes, edges, order and attributes;
     tests/test_triples.py checks it)."""
-    from kg.rdf import iri_for
+    from functools import cache
+
+    from kg.rdf import iri_for as mint
     from kg.triples import Node
     from kg.vocab import category_concept, initiative_type_concept, level_concept
 
-    by_iri = {str(iri_for(key)): m for key, m in merged.entities.items()}
-    article_labels = {r.iri: r.label for r in merged.records}
+    @cache
+    def iri_for(key: str) -> str:  # each key is asked for many times
+        return str(mint(key))
+
+    by_iri = {iri_for(key): m for key, m in merged.entities.items()}
+    # by article key ("Article|id"), as the merged entities name their articles
+    article_labels = {f"Article|{r.article_id}": r.label for r in merged.records}
     evidence = {ev[0]: (ev, r) for r in merged.records for ev in r.evidence}
     kinds = {GOV.Person: "Person", GOV.Place: "Place", GOV.Organization: "Organization",
              GOV.Initiative: "Initiative"}
@@ -299,8 +306,8 @@ def from_merged(merged: Any) -> nx.MultiDiGraph:
     def attrs(iri: str, kind: str) -> dict[str, Any]:
         m = by_iri[iri]
         out: dict[str, Any] = {
-            "label": m.label, "type": kind, "aliases": m.alt_labels(),
-            "articles": sorted(article_labels[str(iri_for(a))] for a in m.articles)}
+            "label": merged.label(m.key), "type": kind, "aliases": m.alt_labels(),
+            "articles": sorted(article_labels[a] for a in m.articles)}
         etype = m.type
         if etype == "Place":
             out["level"] = _local(level_concept(m.attr("level")))
@@ -334,7 +341,7 @@ def from_merged(merged: Any) -> nx.MultiDiGraph:
         person, target = str(iri_for(found.subject)), str(iri_for(found.object))
         ensure(person)
         ensure(target)
-        role = merged.entity(f"Post|{found.role}").label
+        role = merged.label(f"Post|{found.role}")
         title = next(iter(found.titles), "")
         found_evidence = evidence_of(found)
         nxg.add_edge(person, target, relation="holdsPost", label=title or role, title=title,

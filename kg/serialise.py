@@ -7,62 +7,256 @@ the same bytes. N-Triples are sorted lines, as `rdf.serialize` writes them.
 """
 from __future__ import annotations
 
+import os
+import pickle
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kg.export import ENTITIES_GRAPH
-from kg.triples import Merged, json_item
+from kg.store import content_hash
+from kg.triples import Merged, Owned, json_item
 
 if TYPE_CHECKING:
     from kg.model import Problem
     from kg.triples import ArticleRecord
 
 
+class Writable(Protocol):
+    """Where outputs are written: an open binary file, a store.PendingFile, a BytesIO."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
 _IRI_HEAD = re.compile(rb"<([^<>\"\s]*[/#])[^<>\"\s/#]*>")  # as rdf._IRI_HEAD, on bytes
 
 
 class Sections:
-    """The corpus graph split into named graphs as kg/export.py `partition` splits it."""
+    """The corpus graph split into named graphs as kg/export.py `partition` splits it.
 
-    def __init__(self, merged: Merged):
+    The build keeps its records light (kg/build.py: no N-Triples, no JSON) and passes
+    `load(record)`, which gives back the whole record from the record cache, and each
+    record's cache key (`keys`, by article IRI): a graph's lines are then made one graph
+    at a time, and a graph's `key` is known without its lines."""
+
+    def __init__(self, merged: Merged, load: Callable[[ArticleRecord], ArticleRecord] | None
+                 = None, keys: dict[str, str] | None = None):
         self.merged = merged
-        self.entities = sorted(set(merged.entity_lines()))
-        self.owned = merged.owned_lines()
+        self.load = load or (lambda record: record)
+        self.record_keys = keys or {}
+        self.entities = merged.entity_ntriples()  # bytes: half the memory of str lines
+        self.owned = Owned(merged)  # made per graph, when wanted
         self.records = {r.iri: r for r in merged.records}
-        self.names = sorted({ENTITIES_GRAPH, *self.records, *self.owned})
+        self.names = sorted({ENTITIES_GRAPH, *self.records, *self.owned.names()})
+        self.names_set = set(self.names)
 
     def lines(self, name: str) -> list[str]:
         """The sorted N-Triples lines of one named graph."""
         if name == ENTITIES_GRAPH:
-            return self.entities
+            return self.entities.decode("utf-8").split("\n")[:-1]
         record = self.records.get(name)
-        own = record.lines() if record is not None else []
-        return sorted(set(own).union(self.owned.get(name, ())))
+        own = self.load(record).lines() if record is not None else []
+        return sorted(set(own).union(self.owned.lines(name)))
 
     def ntriples(self, name: str) -> bytes:
-        lines = self.lines(name)
-        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+        return self.entities if name == ENTITIES_GRAPH else _joined(self.lines(name))
 
-    def parts(self) -> dict[str, bytes]:
-        """Graph name -> N-Triples, for the store."""
-        return {name: self.ntriples(name) for name in self.names}
+    def key(self, name: str) -> str:
+        """A hash that changes whenever the graph's triples do: of its record's cache key
+        (a function of everything the record holds) and the lines it owns, so a graph's
+        key is known without loading its record; else of its triples."""
+        record_key = self.record_keys.get(name)
+        if record_key is None:
+            return content_hash(self.ntriples(name))
+        owned = "\n".join(self.owned.lines(name))
+        return content_hash(f"record {record_key}\n{owned}".encode())
+
+    def parts(self) -> Mapping[str, bytes]:
+        """Graph name -> N-Triples, for the store: made when looked up, one at a time."""
+        return _Parts(self)
 
     def graph_bytes(self, fmt: str) -> bytes:
         """The whole graph as `fmt` (ttl, nt, nquads, jsonld)."""
-        from kg.rdf import turtle_bytes
+        import io
 
-        if fmt == "ttl":  # bytes throughout: a list of str lines took 3x the memory
-            data = b"".join(self.ntriples(name) for name in self.names)
-            heads = {h.decode("utf-8") for h in set(_IRI_HEAD.findall(data))}
-            bound = _bound()
-            prefixes = {p: ns for p, ns in sorted(bound.items())
-                        if any(head.startswith(ns) for head in heads)}
-            return turtle_bytes(data, prefixes)
+        out = io.BytesIO()
+        self.write_graph(out, fmt)
+        return out.getvalue()
+
+    def write_graph(self, handle: Writable, fmt: str, *, previous: SpliceIndex | None = None
+                    ) -> tuple[dict[str, str], SpliceIndex | None]:
+        """Write the whole graph as `fmt` (ttl, nt, nquads, jsonld) to `handle`; returns
+        each named graph's `key` (for the store) and, for Turtle, where each graph sits in
+        the file, so the next build copies unchanged graphs' Turtle from it."""
+        keys = {name: self.key(name) for name in self.names}
+        if fmt == "ttl":
+            return keys, self._write_turtle(handle, keys, previous)
         if fmt in ("nt", "nquads"):  # a plain graph: both are sorted N-Triples
             lines = sorted({line for name in self.names for line in self.lines(name)})
-            return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-        return _rdflib_bytes(b"".join(self.ntriples(n) for n in self.names), fmt)
+            handle.write(("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        else:
+            handle.write(_rdflib_bytes(b"".join(self.ntriples(n) for n in self.names), fmt))
+        return keys, None
+
+    def _write_turtle(self, handle: Writable, keys: dict[str, str],
+                      previous: SpliceIndex | None) -> SpliceIndex:
+        """Turtle one named graph at a time (the entities graph, then each article's by
+        IRI): the prefixes all of them use, then each graph's Turtle, copied from the
+        previous graph file when the graph's key did not change, else written by Oxigraph."""
+        chunks: list[tuple[str, Any]] = []  # (name, bytes or (offset, length) in old file)
+        used: dict[str, tuple[str, ...]] = {}
+        old = previous.parts if previous is not None else {}
+        bound = _bound()
+        for name in self.names:
+            found = old.get(name)
+            if found is not None and found[0] == keys[name]:
+                _, offset, length, used[name] = found
+                chunks.append((name, (offset, length)))
+                continue
+            data = self.ntriples(name)
+            heads = {h.decode("utf-8") for h in set(_IRI_HEAD.findall(data))}
+            mine = {p: ns for p, ns in bound.items() if any(h.startswith(ns) for h in heads)}
+            used[name] = tuple(sorted(mine))
+            chunks.append((name, _turtle_body(data, mine)))
+        header = _header({p: bound[p] for p in sorted({p for u in used.values() for p in u})})
+        handle.write(header)
+        index = SpliceIndex(_turtle_version(), {})
+        offset = len(header)
+        with _opened(previous) as old_file:
+            for name, chunk in chunks:
+                if isinstance(chunk, tuple):
+                    chunk = _pread(old_file, *chunk)
+                handle.write(chunk)
+                index.parts[name] = (keys[name], offset, len(chunk), used[name])
+                offset += len(chunk)
+        return index
+
+
+def _joined(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+class _Parts(Mapping[str, bytes]):
+    def __init__(self, sections: Sections):
+        self.sections = sections
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.sections.names_set:
+            raise KeyError(name)
+        return self.sections.ntriples(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sections.names)
+
+    def __len__(self) -> int:
+        return len(self.sections.names)
+
+
+# ---------------------------------------------------------------- splicing
+
+TURTLE_PIECE = 8 << 20  # N-Triples bytes given to Oxigraph's Turtle writer at a time
+
+
+def _turtle_body(data: bytes, prefixes: dict[str, str]) -> bytes:
+    """Turtle of sorted N-Triples without the prefix lines, a few megabytes at a time,
+    each piece ending where a subject does (the writer groups a subject's triples, so
+    the pieces' Turtle joined is the Turtle of the whole): the entities graph of 10,000
+    articles at once took 250 MB more."""
+    from kg.rdf import turtle_bytes
+
+    header, out, start = len(_header(prefixes)), [], 0
+    while start < len(data):
+        end = _subject_end(data, start + TURTLE_PIECE)
+        out.append(turtle_bytes(data[start:end], prefixes)[header:])
+        start = end
+    return b"".join(out)
+
+
+def _subject_end(data: bytes, at: int) -> int:
+    """The end of the first line, from `at` on, after which the subject changes."""
+    if at >= len(data):
+        return len(data)
+    end = data.find(b"\n", at) + 1 or len(data)
+    subject = data[data.rfind(b"\n", 0, end - 1) + 1:end].split(b" ", 1)[0]
+    while end < len(data) and data.startswith(subject + b" ", end):
+        end = data.find(b"\n", end) + 1 or len(data)
+    return end
+
+
+@dataclass
+class SpliceIndex:
+    """Where each part of an output file sits: part -> (key, offset, length, ...), and
+    the file it describes, so the next build copies the parts whose key did not change
+    instead of making them again (graph.ttl per named graph, extraction.json per record)."""
+
+    version: str
+    parts: dict[str, tuple[Any, ...]]
+    path: str = ""
+    stat: tuple[int, int, int] = (0, 0, 0)  # inode, size, mtime_ns of that file
+
+    def describes(self, path: Path, version: str) -> bool:
+        try:
+            found = path.stat()
+        except OSError:
+            return False
+        return (self.version == version and self.path == str(path)
+                and self.stat == (found.st_ino, found.st_size, found.st_mtime_ns))
+
+
+def read_index(file: Path, output: Path, version: str) -> SpliceIndex | None:
+    """The index the last build left for `output`, or None (none, of other code, or
+    `output` is not the file it describes: replaced or touched since)."""
+    try:
+        with file.open("rb") as handle:
+            index = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+            TypeError, ImportError):
+        return None
+    return index if isinstance(index, SpliceIndex) and index.describes(output, version) \
+        else None
+
+
+def write_index(file: Path, index: SpliceIndex, output: Path) -> None:
+    """Record `index` as describing `output` (call once `output` is in place)."""
+    from kg.store import write_bytes
+
+    found = output.stat()
+    index.path, index.stat = str(output), (found.st_ino, found.st_size, found.st_mtime_ns)
+    write_bytes(file, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@contextmanager
+def _opened(index: SpliceIndex | None) -> Iterator[Any]:
+    if index is None:
+        yield None
+        return
+    with open(index.path, "rb") as handle:
+        yield handle
+
+
+def _pread(handle: Any, offset: int, length: int) -> bytes:
+    data = os.pread(handle.fileno(), length, offset)
+    if len(data) != length:
+        raise OSError(f"{handle.name} is shorter than its index says")
+    return data
+
+
+@cache
+def _turtle_version() -> str:
+    """Turtle of the same N-Triples is the same bytes for the same writer and prefixes."""
+    import pyoxigraph
+
+    return f"ttl|{pyoxigraph.__version__}|{sorted(_bound().items())}"
+
+
+def _header(prefixes: dict[str, str]) -> bytes:
+    from kg.rdf import _prefix_header
+
+    return _prefix_header(prefixes)
 
 
 @cache
@@ -84,16 +278,47 @@ def _rdflib_bytes(data: bytes, fmt: str) -> bytes:
 def extraction_json(records: list[ArticleRecord], problems: list[Problem]) -> str:
     """extraction.json as build.write_json(to_interchange(corpus)) writes it, from the
     records' documents, already indented: json.dumps with an indent is pure Python."""
-    docs = "[\n" + ",\n".join(r.json for r in records) + "\n ]" if records else "[]"
-    found = [str(p) for p in problems]
-    text = json_item(found, 1)[1:] if found else "[]"
-    return '{\n "documents": ' + docs + ',\n "problems": ' + text + "\n}\n"
+    import io
+
+    out = io.BytesIO()
+    write_extraction_json(out, [(str(i), r.json.encode("utf-8").__bytes__)
+                                for i, r in enumerate(records)], problems)
+    return out.getvalue().decode("utf-8")
+
+
+JSON_VERSION = "json|1"
+
+
+def write_extraction_json(handle: Writable, documents: Iterable[tuple[str, Callable[[], bytes]]],
+                          problems: list[Problem], *, previous: SpliceIndex | None = None
+                          ) -> SpliceIndex:
+    """`extraction_json` written to `handle` one document at a time: `documents` are
+    (record key, function giving the record's JSON); a document whose key is in
+    `previous` is copied from the previous file instead. Returns where each one went."""
+    index = SpliceIndex(JSON_VERSION, {})
+    old = previous.parts if previous is not None else {}
+    head = b'{\n "documents": '
+    handle.write(head)
+    offset, first = len(head), True
+    with _opened(previous) as old_file:
+        for key, made in documents:
+            sep = b"[\n" if first else b",\n"
+            found = old.get(key)
+            data = _pread(old_file, found[1], found[2]) if found is not None else made()
+            handle.write(sep + data)
+            index.parts[key] = (key, offset + len(sep), len(data))
+            offset += len(sep) + len(data)
+            first = False
+    handle.write(b"[]" if first else b"\n ]")
+    found_problems = [str(p) for p in problems]
+    text = json_item(found_problems, 1)[1:] if found_problems else "[]"
+    handle.write((',\n "problems": ' + text + "\n}\n").encode("utf-8"))
+    return index
 
 
 def identity_signature(article: Any, mapping: dict[str, str]) -> str:
-    """What corpus identity changes in this article: its keys that `mapping` renames
-    (and whether the mapping is empty, in which case nothing is re-sorted)."""
-    keys = {e.key for e in article.entities}
-    keys.update(k for r in article.relations for k in (r.subject, r.object))
-    renamed = sorted((k, mapping[k]) for k in keys if k in mapping)
-    return repr((bool(mapping), renamed))
+    """What corpus identity changes in this article (kg/corpus_identity.py)."""
+    from kg.corpus_identity import identity_signature as of_keys
+    from kg.corpus_identity import summarise
+
+    return of_keys(summarise(article).keys, mapping)

@@ -222,6 +222,7 @@ class Merged:
         self.records = records
         self.entities: dict[str, _Merged] = {}
         self.nodes: dict[str, Node] = {}
+        self._labels: dict[str, str] = {}  # filled after merging, by `label`
         for record in records:
             akey = f"Article|{record.article_id}"
             for key, etype, name, aliases, attrs in record.entities:
@@ -260,6 +261,13 @@ class Merged:
             self.entities[key] = _Merged(key)
         return self.entities[key]
 
+    def label(self, key: str) -> str:
+        """The entity's label, worked out once (it is asked for by every fact it is in)."""
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = self.entity(key).label
+        return found
+
     # --- triples -----------------------------------------------------------------
 
     def entity_lines(self) -> list[str]:
@@ -272,6 +280,22 @@ class Merged:
         for concept in sorted(used):
             lines.extend(labels.get(concept, ()))
         return lines
+
+    def entity_ntriples(self) -> bytes:
+        """`entity_lines` as sorted, distinct N-Triples, made one subject at a time: each
+        line starts with its subject's "<IRI>" (no IRI holds ">"), so ordering subjects
+        and then each subject's lines orders the lines, and the whole graph is never held
+        as strings (that took twice the memory of the bytes)."""
+        import heapq
+
+        used: set[str] = set()
+        entities = ((node(key), self.entities[key]) for key in sorted(self.entities, key=node))
+        groups = ((me, _block(self._entity_lines(merged, used))) for me, merged in entities)
+        first = list(groups)  # `used` is complete once every entity is written
+        labels = _concept_label_lines()
+        concepts = sorted((f"<{c}>", _block(labels[c])) for c in used if labels.get(c))
+        return b"".join(block for _, block in heapq.merge(first, concepts,
+                                                          key=lambda group: group[0]))
 
     def _entity_lines(self, merged: _Merged, used: set[str]) -> list[str]:
         me, etype = node(merged.key), merged.type
@@ -307,14 +331,14 @@ class Merged:
                 out.append(f"{me} {PAST} {TRUE} .")
             if found.date:
                 out.append(f"{me} {DATE} {date(found.date)} .")
-            label = (f"{self.entity(found.subject).label}：{'原' if found.past else ''}"
-                     f"{self.entity(found.object).label}{found.role}")
+            label = (f"{self.label(found.subject)}：{'原' if found.past else ''}"
+                     f"{self.label(found.object)}{found.role}")
         else:
             pred = _t(PREDICATE_OF_RELATION[found.type])
             out = [f"{me} {A} {FACT} .", f"{me} {SUBJECT} {subject} .",
                    f"{me} {PREDICATE} {pred} .", f"{me} {OBJECT} {obj} ."]
-            label = (f"{self.entity(found.subject).label} {VERB_OF_RELATION[found.type]} "
-                     f"{self.entity(found.object).label}")
+            label = (f"{self.label(found.subject)} {VERB_OF_RELATION[found.type]} "
+                     f"{self.label(found.object)}")
         out += [f"{me} {DERIVED} <{ev}> ." for ev in found.evidence]
         out.append(f"{me} {LABEL} {zh(label)} .")
         return out
@@ -327,17 +351,43 @@ class Merged:
     def owned_lines(self) -> dict[str, list[str]]:
         """Article IRI -> the memberships, facts and direct edges its named graph holds:
         each goes to the first article (by IRI) that states it, as export.partition."""
-        owned: dict[str, list[str]] = {}
-        edges: dict[str, str] = {}
-        for key in sorted(self.nodes):
-            found = self.nodes[key]
-            owned.setdefault(found.owner, []).extend(self.node_lines(found))
-            line = self.edge(found)
-            if line not in edges or found.owner < edges[line]:
-                edges[line] = found.owner
-        for line, owner in edges.items():
-            owned.setdefault(owner, []).append(line)
-        return {name: sorted(set(lines)) for name, lines in owned.items()}
+        owned = Owned(self)
+        return {name: owned.lines(name) for name in owned.names()}
+
+
+class Owned:
+    """The memberships, facts and direct edges of each article's named graph, made one
+    graph at a time (`lines`): the whole corpus's took more memory than its records."""
+
+    def __init__(self, merged: Merged):
+        self.merged = merged
+        self.nodes: dict[str, list[Node]] = {}
+        edges: dict[tuple[str, str, str], Node] = {}  # (predicate, s, o) -> owning node
+        for key in sorted(merged.nodes):
+            found = merged.nodes[key]
+            self.nodes.setdefault(found.owner, []).append(found)
+            pred = HOLDS if found.kind == "m" else _t(PREDICATE_OF_RELATION[found.type])
+            edge = (pred, found.subject, found.object)  # what the edge's line says
+            if edge not in edges or found.owner < edges[edge].owner:
+                edges[edge] = found
+        self.edges: dict[str, list[Node]] = {}
+        for found in edges.values():
+            self.edges.setdefault(found.owner, []).append(found)
+
+    def names(self) -> list[str]:
+        return sorted(self.nodes.keys() | self.edges.keys())
+
+    def lines(self, name: str) -> list[str]:
+        """The sorted lines article `name`'s graph holds besides its record's."""
+        out = [line for found in self.nodes.get(name, ()) for line in
+               self.merged.node_lines(found)]
+        out += [self.merged.edge(found) for found in self.edges.get(name, ())]
+        return sorted(set(out))
+
+
+def _block(lines: Any) -> bytes:
+    """Distinct lines, sorted, as N-Triples bytes."""
+    return ("\n".join(sorted(set(lines))) + "\n").encode("utf-8")
 
 
 @cache

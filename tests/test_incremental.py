@@ -116,3 +116,83 @@ def test_a_rebuild_makes_records_only_for_changed_articles(tmp_path, corpus):
     kept = set(before) & set(after)
     assert len(kept) == len(RECORDS) - 1
     assert all(before[name] == after[name] for name in kept)
+
+
+def test_a_rebuild_does_not_load_unchanged_documents_articles(tmp_path, corpus, monkeypatch):
+    """Corpus identity runs over the person summaries kept from the last build; only
+    the changed document's articles are read back (to make its record)."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    loaded: list[str] = []
+    real_articles, real_cached = incremental.load_articles, incremental.load_cached
+    monkeypatch.setattr(incremental, "load_articles",
+                        lambda cache_dir, h: loaded.append(h) or real_articles(cache_dir, h))
+    monkeypatch.setattr(incremental, "load_cached",
+                        lambda *a: loaded.append("cached") or real_cached(*a))
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    changed = incremental.document_hash(Document("c", str(corpus), RECORDS[2][1].replace(
+        "李淼", "王强")))
+    assert loaded == [changed]
+
+
+def test_a_rebuild_without_saved_summaries_reads_the_cache_and_matches_a_fresh_build(
+        tmp_path, corpus):
+    """A build killed after extracting but before saving the summaries: the next one
+    summarises the cached extraction instead."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    (out / "cache" / incremental.SUMMARIES).unlink()
+    write_corpus(corpus, RECORDS[:3])
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+    assert (out / "cache" / incremental.SUMMARIES).is_file()
+
+
+def test_a_rebuild_writes_turtle_only_for_graphs_that_changed(tmp_path, corpus, monkeypatch):
+    """Unchanged named graphs' Turtle is copied from the last graph.ttl."""
+    import kg.rdf
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    made = []
+    real = kg.rdf.turtle_bytes
+    monkeypatch.setattr(kg.rdf, "turtle_bytes", lambda data, p: made.append(data) or real(data, p))
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    changes = build([corpus], out_dir=out).changes
+    assert 0 < len(made) == changes.graphs_written < len(RECORDS) + 1
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+
+
+def test_an_output_changed_by_hand_is_made_again_not_copied(tmp_path, corpus):
+    """The splice indexes describe the files the last build wrote (inode, size, time):
+    a graph.ttl or extraction.json replaced since is not copied from."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    for name in ("graph.ttl", "extraction.json"):
+        path = out / name
+        path.write_bytes(path.read_bytes().replace("张伟".encode(), "张三".encode()))
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+
+
+def test_a_record_listed_in_the_light_file_but_gone_is_made_again(tmp_path, corpus):
+    """The writer reads whole records from their own files: a light entry without its
+    file (deleted by hand, or a kill at a bad moment) is not trusted."""
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    for path in (out / "cache" / incremental.RECORDS_DIR).glob("*.pickle"):
+        path.unlink()
+    (out / "cache" / "extraction.index").unlink()  # so every document is written again
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)

@@ -178,3 +178,29 @@ def test_a_graph_file_can_be_queried_with_oxigraph(tmp_path, graph):
     for preset in ("people_posts", "place_tree"):
         assert sorted(run_preset(load_graph(path, backend="oxigraph"), preset).rows, key=str) \
             == sorted(run_preset(load_graph(path), preset).rows, key=str)
+
+
+def test_a_new_store_is_loaded_in_small_batches_even_from_a_large_graph(tmp_path, monkeypatch):
+    """Oxigraph's bulk loader takes several times the memory it is given: every part,
+    the large entities graph too, goes in batches of about BULK_BYTES."""
+    import pyoxigraph as ox
+
+    from kg import store as stores
+
+    big = b"".join(b"<http://x/s%d> <http://x/p> \"%d\" .\n" % (i, i) for i in range(5000))
+    parts = {"http://g/entities": big, "http://g/a": b"<http://x/a> <http://x/p> <http://x/b> .\n",
+             "http://g/empty": b""}
+    loads: list[int] = []
+    real = ox.Store.bulk_load
+    monkeypatch.setattr(stores, "BULK_BYTES", 10_000)
+    store = ox.Store(str(tmp_path / "store"))
+
+    class Counting:
+        def bulk_load(self, data, **kw):
+            loads.append(len(data))
+            return real(store, data, **kw)
+
+    stores._bulk_load(Counting(), parts)
+    assert len(loads) > 10 and max(loads) < 3 * 10_000
+    assert len(store) == 5001
+    assert len(list(store.quads_for_pattern(None, None, None, ox.NamedNode("http://g/a")))) == 1
