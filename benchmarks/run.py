@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -78,24 +77,6 @@ def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float, float]
     return wall, cpu, int(rss[-1]) / 1024 if rss else float("nan")
 
 
-def query_latency(store: Path) -> dict[str, tuple[float, float, int]]:
-    """Per preset: first run, median of 5 warm runs (ms), rows."""
-    from kg.query import list_presets, run_preset
-    from kg.store import load_graph
-
-    graph = load_graph(store)
-    out = {}
-    for preset in list_presets():
-        bindings = {"place": "许昌市"} if preset == "place" else None
-        times, rows = [], 0
-        for _ in range(6):
-            start = time.perf_counter()
-            rows = len(run_preset(graph, preset, bindings=bindings).rows)
-            times.append((time.perf_counter() - start) * 1000)
-        out[preset] = (times[0], statistics.median(times[1:]), rows)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
@@ -147,7 +128,9 @@ def main() -> None:
     print(f"incremental rebuild after one changed article: {wall:.1f} s, CPU {cpu:.1f} s; "
           f"peak RSS {rss:,.0f} MB; {load()}")
 
-    presets = {} if "queries" in args.skip else query_latency(args.work / "one")
+    from presets import preset_latency  # benchmarks/presets.py (this folder is sys.path[0])
+
+    presets = {} if "queries" in args.skip else preset_latency(args.work / "one")
     for preset, (first, warm, rows) in presets.items():
         print(f"query {preset:14} first {first:7.1f} ms, warm median {warm:7.1f} ms, {rows} rows")
     print(f"(this process: peak RSS "
