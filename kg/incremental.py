@@ -201,18 +201,11 @@ def load_light_records(cache_dir: Path) -> dict[str, Any]:
     """Every current record without its N-Triples and JSON, as the last build left them,
     from one file: a rebuild reads it instead of one pickle per article. {} when there
     is none or it is of other code; an entry never goes stale (keys name contents)."""
-    try:
-        with (cache_dir / LIGHT_RECORDS).open("rb") as handle:
-            version, found = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
-            TypeError, ImportError):
-        return {}
-    return found if version == writer_version() and isinstance(found, dict) else {}
+    return _load_versioned(cache_dir / LIGHT_RECORDS, writer_version())
 
 
 def save_light_records(cache_dir: Path, records: dict[str, Any]) -> None:
-    data = pickle.dumps((writer_version(), records), protocol=pickle.HIGHEST_PROTOCOL)
-    _write_bytes(cache_dir / LIGHT_RECORDS, data)
+    _save_versioned(cache_dir / LIGHT_RECORDS, writer_version(), records)
 
 
 def has_record(cache_dir: Path, key: str) -> bool:
@@ -264,18 +257,26 @@ def load_summaries(cache_dir: Path) -> dict[str, Summarised]:
     """Document hash -> its articles' person summaries and its problems, as the last
     build left them; {} when there is no such file or it is of other code. An entry is
     a function of the cached extraction with that hash, so it never goes stale."""
-    try:
-        with (cache_dir / SUMMARIES).open("rb") as handle:
-            version, found = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
-            TypeError, ImportError):
-        return {}
-    return found if version == summary_version() and isinstance(found, dict) else {}
+    return _load_versioned(cache_dir / SUMMARIES, summary_version())
 
 
 def save_summaries(cache_dir: Path, summaries: dict[str, Summarised]) -> None:
-    data = pickle.dumps((summary_version(), summaries), protocol=pickle.HIGHEST_PROTOCOL)
-    _write_bytes(cache_dir / SUMMARIES, data)
+    _save_versioned(cache_dir / SUMMARIES, summary_version(), summaries)
+
+
+def _load_versioned(path: Path, version: str) -> dict[str, Any]:
+    """The dict pickled at `path` with `version`; {} when missing, damaged or of other code."""
+    try:
+        with path.open("rb") as handle:
+            found_version, found = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+            TypeError, ImportError):
+        return {}
+    return found if found_version == version and isinstance(found, dict) else {}
+
+
+def _save_versioned(path: Path, version: str, value: dict[str, Any]) -> None:
+    _write_bytes(path, pickle.dumps((version, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _cache_file(cache_dir: Path, doc_hash: str) -> Path:
