@@ -146,9 +146,14 @@ def save_cached(cache_dir: Path, doc_hash: str, result: Extracted) -> None:
 
 def prune_cache(cache_dir: Path, keep: set[str]) -> int:
     """Delete cached results of documents no longer in the corpus; returns how many."""
-    if not cache_dir.is_dir():
+    return _prune(cache_dir, keep)
+
+
+def _prune(folder: Path, keep: set[str]) -> int:
+    """Delete the *.pickle files of `folder` whose name is not in `keep`; how many."""
+    if not folder.is_dir():
         return 0
-    gone = [p for p in cache_dir.glob("*.pickle") if p.stem not in keep]
+    gone = [p for p in folder.glob("*.pickle") if p.stem not in keep]
     for path in gone:
         path.unlink(missing_ok=True)
     return len(gone)
@@ -228,13 +233,7 @@ def save_record(cache_dir: Path, key: str, record: Any) -> None:
 
 def prune_records(cache_dir: Path, keep: set[str]) -> int:
     """Delete records no current article uses; returns how many."""
-    folder = cache_dir / RECORDS_DIR
-    if not folder.is_dir():
-        return 0
-    gone = [p for p in folder.glob("*.pickle") if p.stem not in keep]
-    for path in gone:
-        path.unlink(missing_ok=True)
-    return len(gone)
+    return _prune(cache_dir / RECORDS_DIR, keep)
 
 
 # ---------------------------------------------------------------- person summaries
