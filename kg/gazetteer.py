@@ -28,7 +28,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import sys
 from array import array
 from bisect import bisect_left
@@ -36,6 +35,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg import usercache
 from kg.errors import InputError
 from kg.model import PlaceLevel
 
@@ -463,9 +463,7 @@ _ARRAYS = (("index", "i"), ("parent", "i"), ("ordinal", "H"), ("end", "i"), ("by
 
 def cache_dir() -> Path | None:
     """Where the gazetteer cache lives (kg/usercache.py); None when KG_CACHE_DIR is "off"."""
-    from kg.usercache import cache_dir as user_cache_dir
-
-    return user_cache_dir()
+    return usercache.cache_dir()
 
 
 def _cache_key(data: bytes) -> str:
@@ -482,17 +480,12 @@ def _cache_file(key: str) -> Path | None:
 
 def _read_cache(path: Path, key: str) -> Gazetteer | None:
     """The cached gazetteer, or None when the file is missing, stale or damaged."""
+    found = usercache.read_entry(path, _CACHE_MAGIC, key)
+    if found is None:
+        return None
     try:
-        blob = path.read_bytes()
-        if not blob.startswith(_CACHE_MAGIC):
-            return None
-        head_end = blob.index(b"\n", len(_CACHE_MAGIC))
-        head = json.loads(blob[len(_CACHE_MAGIC):head_end])
-        body = memoryview(blob)[head_end + 1:]
-        if head["key"] != key or hashlib.sha256(body).hexdigest() != head["sha256"]:
-            return None
-        return _from_sections(body, head)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
+        return _from_sections(found[1], found[0])
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
         return None
 
 
@@ -532,17 +525,10 @@ def _write_cache(path: Path, key: str, gaz: Gazetteer) -> None:
         "level": bytes(gaz._level), "dicts": json.dumps(small, ensure_ascii=False).encode(),
     }
     body = b"".join(sections.values())
-    head = {"key": key, "sha256": hashlib.sha256(body).hexdigest(),
-            "sections": [[name, len(data)] for name, data in sections.items()]}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_CACHE_MAGIC + json.dumps(head).encode() + b"\n" + body)
-        os.replace(tmp, path)
-        _prune(path.parent)
-    except OSError:
+    if usercache.write_entry(path, _CACHE_MAGIC, key, body,
+                             sections=[[name, len(data)] for name, data in sections.items()]):
         with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+            _prune(path.parent)
 
 
 def _prune(folder: Path) -> None:

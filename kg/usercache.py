@@ -39,42 +39,63 @@ def key_of(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+def read_entry(path: Path, magic: bytes, key: str) -> tuple[dict, memoryview] | None:
+    """(head, body) of the entry at `path`, or None when it is missing, not made under
+    `key`, or damaged (its body's checksum does not match). The layout is `magic`, one
+    line of JSON (the head: key, sha256 of the body, anything the writer added), body."""
+    try:
+        blob = path.read_bytes()
+        if not blob.startswith(magic):
+            return None
+        head_end = blob.index(b"\n", len(magic))
+        head = json.loads(blob[len(magic):head_end])
+        body = memoryview(blob)[head_end + 1:]
+        if head.get("key") != key or hashlib.sha256(body).hexdigest() != head.get("sha256"):
+            return None
+        return head, body
+    except (OSError, ValueError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+
+
+def write_entry(path: Path, magic: bytes, key: str, body: bytes, **head: Any) -> bool:
+    """Write an entry atomically (temporary file, then rename); False when it could not
+    be written (read-only home, full disk): that only leaves things uncached."""
+    head = {"key": key, "sha256": hashlib.sha256(body).hexdigest(), **head}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(magic + json.dumps(head).encode() + b"\n" + body)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+
+
 def read_json(name: str, key: str) -> Any | None:
     """The value cached as `name` under `key`, or None (missing, stale or damaged)."""
     path = _path(name, key)
+    found = read_entry(path, _MAGIC, key) if path is not None else None
+    if found is None:
+        return None
     try:
-        blob = path.read_bytes() if path is not None else b""
-        if not blob.startswith(_MAGIC):
-            return None
-        head_end = blob.index(b"\n", len(_MAGIC))
-        head = json.loads(blob[len(_MAGIC):head_end])
-        body = blob[head_end + 1:]
-        if head.get("key") != key or hashlib.sha256(body).hexdigest() != head.get("sha256"):
-            return None
-        return json.loads(body)
-    except (OSError, ValueError, TypeError, UnicodeDecodeError):
+        return json.loads(bytes(found[1]))
+    except (ValueError, UnicodeDecodeError):
         return None
 
 
 def write_json(name: str, key: str, value: Any) -> None:
     """Cache `value` as `name` under `key`; older entries of `name` are removed. Any
-    failure (read-only home, full disk) leaves things uncached, never broken."""
+    failure leaves things uncached, never broken."""
     path = _path(name, key)
-    if path is None:
-        return
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    head = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()}).encode()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_MAGIC + head + b"\n" + body)
-        os.replace(tmp, path)
-        for old in path.parent.glob(f"{name}-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    if path is None or not write_entry(path, _MAGIC, key, body):
+        return
+    for old in path.parent.glob(f"{name}-*.json"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _path(name: str, key: str) -> Path | None:
