@@ -134,7 +134,7 @@ def propose_persons(text: str, posts: list[Mention], byline: tuple[str, ...],
     return all_occurrences(text, names, blocked)
 
 
-CREDIT_AFTER = re.compile(r"((?:(?!摄)[\u4e00-\u9fff]){2,12})摄")  # 白芯摄王文相摄: two credits
+CREDIT_AFTER = re.compile(r"((?:(?!摄)[\u4e00-\u9fff]){2,12})摄")  # 林芯摄陈文相摄: two credits
 CREDIT_BEFORE = re.compile(r"(?:责编|编辑|校对|摄影|制图|绘图)[：:]\s*([\u4e00-\u9fff]{2,12})")
 CREDIT_BREAK = set("和与、者员：:")  # 和金和平摄, 记者颜麟蕴摄, 通讯员X摄
 CREDIT_END = set("（(）)\n。 ") | {""}
@@ -145,7 +145,7 @@ def _credit_names(text: str, blocked: set[int]) -> list[str]:
     out = []
     for m in CREDIT_AFTER.finditer(text):
         if text[m.end():m.end() + 1] not in CREDIT_END and not CREDIT_AFTER.match(text, m.end()):
-            continue  # 拍摄了: a verb, not a credit (but 白芯摄|王文相摄: two credits)
+            continue  # 拍摄了: a verb, not a credit (but 林芯摄|陈文相摄: two credits)
         out += _longest_name_suffix(m.group(1), m.start(1), blocked)
     for m in CREDIT_BEFORE.finditer(text):
         out += _split_names(m.group(1), m.start(1), blocked)
@@ -232,7 +232,7 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
     if (first is None or not first.flag.startswith(NAME_FLAGS)) and any(
             t.start > start and len(t.word) >= 2 and t.flag.startswith("v") and t.end <= end
             and word_frequency(t.word) >= COMMON_WORD for t in _tokens_from(tokens, start, end)):
-        return False  # 村民|家走访: a common verb inside is no part of a name (莫|记来 may be)
+        return False  # 村民|家走访: a common verb inside is no part of a name (an unknown run jieba calls a verb may be)
     whole = tokens.starting_at(start)
     if whole and whole.end == end and not whole.flag.startswith(NAME_FLAGS) and len(cand) == 2:
         return False  # jieba reads the two characters as one ordinary word: 利益, 关切
@@ -242,7 +242,7 @@ def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: To
     return True
 
 
-COMMON_WORD = 50  # jieba dictionary frequency of an ordinary word (走访 574; 露露 9)
+COMMON_WORD = 50  # jieba dictionary frequency of an ordinary word (走访 574; an unknown run: 0)
 
 
 def _tokens_from(tokens: TokenIndex, start: int, end: int):
