@@ -135,7 +135,42 @@ def tag_persons(text: str, tokens: Sequence[Token] | None = None, *,
 def tag_persons_scored(text: str, tokens: Sequence[Token] | None = None, *,
                        model: str | None = None) -> list[tuple[int, int, float]]:
     """As `tag_persons`, each span with the CRF's confidence in it: the smallest marginal
-    probability of its tags (B-PER on the first character, I-PER on the others)."""
+    probability of its tags (B-PER on the first character, I-PER on the others).
+
+    The label scores of all sentences are summed at once from the model's weights
+    (kg/recognise/person_scores.py, the same sums as `char_features` gives crfsuite);
+    crfsuite decodes each sentence from them."""
+    from kg.recognise.person_scores import score_tables
+
+    spans: list[tuple[int, int, float]] = []
+    tagger = _tagger(model)
+    sentences = sentence_spans(text)
+    if tokens is None:
+        tokens = _tokens_by_sentence(text, sentences)
+    for (start, _), items in zip(sentences, score_tables(model).items(text, tokens, sentences)):
+        labels = tagger.tag(items)
+        for s, e in bio_spans(labels):
+            conf = min(tagger.marginal("B-PER" if i == s else "I-PER", i) for i in range(s, e))
+            spans.append((start + s, start + e, conf))
+    return spans
+
+
+def _tokens_by_sentence(text: str, sentences: list[tuple[int, int]]) -> list[Token]:
+    """jieba tokens of each sentence on its own, offset into `text`; one-character filler
+    tokens between sentences, so that they tile the text (the filler is never read)."""
+    out, at = [], 0
+    for start, end in sentences:
+        out += [Token(i, i + 1, text[i], "x") for i in range(at, start)]
+        out += [Token(t.start + start, t.end + start, t.word, t.flag)
+                for t in tokenize(text[start:end])]
+        at = end
+    return out + [Token(i, i + 1, text[i], "x") for i in range(at, len(text))]
+
+
+def tag_persons_by_features(text: str, tokens: Sequence[Token] | None = None, *,
+                            model: str | None = None) -> list[tuple[int, int, float]]:
+    """`tag_persons_scored` the slow, plain way: `char_features` strings handed to crfsuite
+    sentence by sentence. The definition the fast path is tested against."""
     spans: list[tuple[int, int, float]] = []
     tagger = _tagger(model)
     ends = [t.end for t in tokens] if tokens is not None else []
