@@ -55,8 +55,13 @@ _MIN_BODY_AFTER = 40
 
 def normalise(text: str) -> tuple[str, OffsetMap]:
     """The repaired text and the map from its offsets back to offsets in `text`."""
+    # A repair runs only if its characters occur (most pages need two or three of five):
+    # skipped, it would have returned its input unchanged.
+    repairs = [repair for repair, needs in _REPAIRS if needs.search(text)]
+    if not repairs:
+        return text, OffsetMap((0,), (0,))
     pairs: list[Pair] = [(ch, i) for i, ch in enumerate(text)]
-    for repair in _REPAIRS:
+    for repair in repairs:
         pairs = repair(pairs)
     return "".join(ch for ch, _ in pairs), _offset_map(pairs)
 
@@ -236,10 +241,13 @@ def _squeeze_line(line: Line) -> Line:
     return out
 
 
-_REPAIRS: tuple[Callable[[list[Pair]], list[Pair]], ...] = (
-    _drop_controls,
-    _fold_widths,
-    _per_line(_widen_line),
-    _join_cut_paragraphs,
-    _per_line(_squeeze_line),
+# Each repair with the characters without which it changes nothing, looked for in the
+# text as given (no earlier repair makes any of a later one's characters, except that a
+# "\r" may become "\n").
+_REPAIRS: tuple[tuple[Callable[[list[Pair]], list[Pair]], re.Pattern[str]], ...] = (
+    (_drop_controls, re.compile("[\r\ufeff\x00]")),
+    (_fold_widths, re.compile("[０-９Ａ-Ｚａ-ｚ]")),
+    (_per_line(_widen_line), re.compile("[,;:?!()\"']")),
+    (_join_cut_paragraphs, re.compile("[\n\r]")),
+    (_per_line(_squeeze_line), re.compile(r"[^\S\n]")),
 )

@@ -130,3 +130,24 @@ def test_normalise_is_idempotent_on_its_own_output_length(source):
     # a second pass may still join lines the first joined into, but never grows the text
     assert len(twice) <= len(once)
     assert all(omap.to_source(i) < len(once) for i in range(len(twice)))
+
+
+def _every_repair(text: str):
+    """normalise as it was before repairs were skipped: all five, always."""
+    from kg.normalise import _REPAIRS, _offset_map
+
+    pairs = [(ch, i) for i, ch in enumerate(text)]
+    for repair, _ in _REPAIRS:
+        pairs = repair(pairs)
+    return "".join(ch for ch, _ in pairs), _offset_map(pairs)
+
+
+_MIXED = st.lists(st.sampled_from(list("村民说好。，,;:?!()\"'ａ１Ｚ9x ") + [
+    "\r", "\n", "\r\n", "\ufeff", "\x00", "\t", "\u3000", "\xa0", "\x1c",
+    "这是一段足够长的正文句子被切断在这里", "。"]), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED)
+def test_skipping_repairs_a_text_does_not_need_changes_nothing(text):
+    assert normalise(text) == _every_repair(text)

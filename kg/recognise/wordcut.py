@@ -66,15 +66,17 @@ class WordCutter:
             # jieba's get_DAG: dictionary words starting at k (a frequency of 0 marks a
             # prefix only); calc: max of (log(freq or 1) - logtotal + score after, end)
             best, best_end = 0.0, -1
-            i, frag = k, sentence[k]
-            while i < size and frag in freq:
-                f = freq[frag]
+            i = k
+            f = get(sentence[k])
+            while f is not None:
                 if f:
                     s = log(f) - logtotal + score[i + 1]
                     if best_end < 0 or s >= best:
                         best, best_end = s, i
                 i += 1
-                frag = sentence[k:i + 1]
+                if i >= size:
+                    break
+                f = get(sentence[k:i + 1])
             if best_end < 0:
                 best, best_end = log(get(sentence[k]) or 1) - logtotal + score[k + 1], k
             score[k], end[k] = best, best_end
