@@ -118,16 +118,16 @@ def _head_hits(text: str, place_cover: set[int]):
     """Heads not starting inside a place (石角村两委 is 石角村 + 两委, not 村两委)."""
     pos = 0
     scanner = heads()
-    while pos < len(text):
-        w = None if pos in place_cover else scanner.match_at(text, pos)
-        if w and text[pos + len(w):pos + len(w) + 1] in HEAD_NOT_BEFORE.get(w, "") and \
-                text[pos + len(w):pos + len(w) + 1]:
+    for at in scanner.starts(text):  # no head starts anywhere else
+        if at < pos:
+            continue
+        w = None if at in place_cover else scanner.match_at(text, at)
+        if w and text[at + len(w):at + len(w) + 1] in HEAD_NOT_BEFORE.get(w, "") and \
+                text[at + len(w):at + len(w) + 1]:
             w = None
         if w:
-            yield pos, pos + len(w), w
-            pos += len(w)
-        else:
-            pos += 1
+            yield at, at + len(w), w
+            pos = at + len(w)
 
 
 def _named_bodies(text: str, tokens: TokenIndex, place_cover: set[int]) -> list[Mention]:

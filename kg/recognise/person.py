@@ -50,16 +50,16 @@ def propose_posts(text: str, blocked: set[int], names: list[Mention] = (),
     organisation's or place's own head, written once, where a word boundary ends it."""
     out, pos, scanner = [], 0, _post_scanner()
     shared = {m.end - 1 for m in names if m.end - m.start >= 2}
-    while pos < len(text):
-        w = None if pos in blocked else scanner.match_at(text, pos)
-        if w is None and pos in shared:
-            w = _shared_head(text, pos, blocked, tokens)
+    for at in scanner.starts(text):  # no post word starts anywhere else
+        if at < pos:
+            continue
+        w = None if at in blocked else scanner.match_at(text, at)
+        if w is None and at in shared:
+            w = _shared_head(text, at, blocked, tokens)
         if w:
-            out.append(Mention(pos, pos + len(w), w, EntityType.POST, "lexicon",
+            out.append(Mention(at, at + len(w), w, EntityType.POST, "lexicon",
                                (("kind", lexicon.posts()[w]),)))
-            pos += len(w)
-        else:
-            pos += 1
+            pos = at + len(w)
     return out
 
 
