@@ -6,7 +6,9 @@ punctuation. Later stages count offsets in the repaired text, but evidence must
 point into the file the user gave us, so every repair either deletes a character
 or replaces one character by one other. The `OffsetMap` is then exact.
 
-The repairs run in order over (character, source index) pairs:
+The repairs run in order over the text, each returning the positions it deleted (the
+source index of every character is then kept in an array); a repair whose characters
+do not occur is skipped:
 
 1. controls: drop BOM, NUL and "\\r" (a lone "\\r" becomes "\\n").
 2. widths: full-width ASCII letters and digits become half-width.
@@ -35,10 +37,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
+
 from kg.model import OffsetMap
 
-Pair = tuple[str, int]  # (normalised character, index of its source character)
-Line = list[Pair]
 
 _TERMINAL = "。！？；：…"
 _CLOSERS = "”’」』）》】〕"
@@ -55,24 +57,42 @@ _MIN_BODY_AFTER = 40
 
 def normalise(text: str) -> tuple[str, OffsetMap]:
     """The repaired text and the map from its offsets back to offsets in `text`."""
-    # A repair runs only if its characters occur (most pages need two or three of five):
-    # skipped, it would have returned its input unchanged.
-    repairs = [repair for repair, needs in _REPAIRS if needs.search(text)]
-    if not repairs:
-        return text, OffsetMap((0,), (0,))
-    pairs: list[Pair] = [(ch, i) for i, ch in enumerate(text)]
-    for repair in repairs:
-        pairs = repair(pairs)
-    return "".join(ch for ch, _ in pairs), _offset_map(pairs)
+    source = None  # the source index of each character of `text`, once one is deleted
+    for repair, needs in _REPAIRS:
+        if not needs.search(text):  # it would return its input unchanged
+            continue
+        text, deleted = repair(text)
+        if deleted:
+            if source is None:
+                source = np.arange(len(text) + len(deleted))
+            source = np.delete(source, deleted)
+    return text, OffsetMap((0,), (0,)) if source is None else _offset_map(source)
 
 
-def _offset_map(pairs: list[Pair]) -> OffsetMap:
-    norm, delta = [0], [pairs[0][1] if pairs else 0]
-    for i, (_, src) in enumerate(pairs):
-        if src - i != delta[-1]:
-            norm.append(i)
-            delta.append(src - i)
-    return OffsetMap(tuple(norm), tuple(delta))
+def _offset_map(source: np.ndarray) -> OffsetMap:
+    """Breakpoints where the shift from normalised to source offset changes."""
+    if not len(source):
+        return OffsetMap((0,), (0,))
+    delta = source - np.arange(len(source))
+    breaks = np.flatnonzero(np.diff(delta)) + 1
+    return OffsetMap((0, *breaks.tolist()), (int(delta[0]), *delta[breaks].tolist()))
+
+
+def _cut(text: str, deleted: list[int], replaced: dict[int, str] | None = None) -> str:
+    """`text` without the characters at `deleted` (sorted), and with `replaced` ones changed."""
+    if replaced:
+        chars = list(text)
+        for at, ch in replaced.items():
+            chars[at] = ch
+        text = "".join(chars)
+    if not deleted:
+        return text
+    pieces, at = [], 0
+    for k in deleted:
+        pieces.append(text[at:k])
+        at = k + 1
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 # --- character classes -------------------------------------------------------
@@ -108,67 +128,55 @@ def _is_space(ch: str) -> bool:
     return ch != "\n" and ch.isspace()
 
 
-def _split_lines(pairs: list[Pair]) -> list[Line]:
-    """Lines with their "\\n" kept at the end, so joining them gives `pairs` back."""
-    lines: list[Line] = [[]]
-    for pair in pairs:
-        lines[-1].append(pair)
-        if pair[0] == "\n":
-            lines.append([])
-    return lines
-
-
-def _per_line(fix: Callable[[Line], Line]) -> Callable[[list[Pair]], list[Pair]]:
-    def repair(pairs: list[Pair]) -> list[Pair]:
-        return [pair for line in _split_lines(pairs) for pair in fix(line)]
-    return repair
-
-
 # --- 1. controls, 2. widths ------------------------------------------------------
 
-def _drop_controls(pairs: list[Pair]) -> list[Pair]:
-    out: list[Pair] = []
-    for k, (ch, src) in enumerate(pairs):
-        if ch == "\r":
-            if k + 1 == len(pairs) or pairs[k + 1][0] != "\n":
-                out.append(("\n", src))
-        elif ch not in "\ufeff\x00":
-            out.append((ch, src))
-    return out
+_CONTROL_GONE = re.compile("\r(?=\n)|[\ufeff\x00]")  # a lone "\r" becomes "\n" instead
+_FOLD = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+         for c in range(r[0], r[1] + 1)}  # full-width ASCII letters and digits
 
 
-def _fold_widths(pairs: list[Pair]) -> list[Pair]:
-    return [(_half_width(ch), src) for ch, src in pairs]
+def _drop_controls(text: str) -> tuple[str, list[int]]:
+    deleted = [m.start() for m in _CONTROL_GONE.finditer(text)]
+    return _CONTROL_GONE.sub("", text).replace("\r", "\n"), deleted
+
+
+def _fold_widths(text: str) -> tuple[str, list[int]]:
+    return text.translate(_FOLD), []
 
 
 def _half_width(ch: str) -> str:
-    if "０" <= ch <= "９" or "Ａ" <= ch <= "Ｚ" or "ａ" <= ch <= "ｚ":
-        return chr(ord(ch) - 0xFEE0)
-    return ch
+    return ch.translate(_FOLD)
 
 
 # --- 3. punctuation -------------------------------------------------------------
 
-def _widen_line(line: Line) -> Line:
-    """Half-width punctuation beside CJK text becomes its full-width twin."""
-    out = list(line)
-    opened = {'"': False, "'": False}
-    for k, (ch, src) in enumerate(line):
-        if ch not in _HALF_TO_FULL and ch not in _QUOTES:
-            continue
-        left, right = _neighbour(out, k, -1), _neighbour(line, k, 1)
+_WIDENED = re.compile("[,;:?!()\"']")
+
+
+def _widen(text: str) -> tuple[str, list[int]]:
+    """Half-width punctuation beside CJK text becomes its full-width twin; quotes alternate
+    within a line, starting afresh at each line."""
+    out = list(text)
+    line_end = -1
+    for m in _WIDENED.finditer(text):
+        k, ch = m.start(), m.group()
+        if k > line_end:  # a new line: quotes start afresh
+            line_end = text.find("\n", k)
+            line_end = len(text) if line_end < 0 else line_end
+            opened = {'"': False, "'": False}
+        left, right = _neighbour(out, k, -1), _neighbour(text, k, 1)
         full = _quote(ch, opened, left, right) if ch in _QUOTES else _HALF_TO_FULL[ch]
         if is_cjk(left) or is_cjk(right):
-            out[k] = (full, src)
-    return out
+            out[k] = full
+    return "".join(out), []
 
 
-def _neighbour(line: Line, k: int, step: int) -> str:
-    """The nearest non-space character on one side of position k in the line."""
+def _neighbour(chars, k: int, step: int) -> str:
+    """The nearest non-space character on one side of position k in its line."""
     k += step
-    while 0 <= k < len(line) and line[k][0] != "\n":
-        if not _is_space(line[k][0]):
-            return line[k][0]
+    while 0 <= k < len(chars) and chars[k] != "\n":
+        if not _is_space(chars[k]):
+            return chars[k]
         k += step
     return ""
 
@@ -186,18 +194,23 @@ def _quote(ch: str, opened: dict[str, bool], left: str, right: str) -> str:
 
 # --- 4. joins ---------------------------------------------------------------------
 
-def _join_cut_paragraphs(pairs: list[Pair]) -> list[Pair]:
-    lines = _split_lines(pairs)
-    texts = ["".join(ch for ch, _ in line).strip() for line in lines]
+def _join_cut_paragraphs(text: str) -> tuple[str, list[int]]:
+    lines = text.split("\n")
+    texts = [line.strip() for line in lines]
+    ends, at = [], -1  # where each line's newline is
+    for line in lines:
+        at += len(line) + 1
+        ends.append(at)
     cut: set[int] = set()  # lines whose trailing newline is deleted
     previous = -1
-    for k, text in enumerate(texts):
-        if not text:
+    for k, line in enumerate(texts):
+        if not line:
             continue
-        if previous >= 0 and continues(texts[previous], text):
+        if previous >= 0 and continues(texts[previous], line):
             cut.update(range(previous, k))
         previous = k
-    return [p for k, line in enumerate(lines) for p in line if not (k in cut and p[0] == "\n")]
+    deleted = sorted(ends[k] for k in cut)
+    return _cut(text, deleted), deleted
 
 
 def continues(before: str, after: str) -> bool:
@@ -221,33 +234,32 @@ def _body_after(text: str) -> bool:
 
 # --- 5. spaces -------------------------------------------------------------------
 
-def _squeeze_line(line: Line) -> Line:
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
     """Drop edge spaces and spaces inside CJK text; collapse the rest to one."""
-    out: Line = []
-    k = 0
-    while k < len(line):
-        if not _is_space(line[k][0]):
-            out.append(line[k])
-            k += 1
-            continue
-        end = k
-        while end < len(line) and _is_space(line[end][0]):
-            end += 1
-        left = out[-1][0] if out else ""
-        right = line[end][0] if end < len(line) else "\n"
+    deleted: list[int] = []
+    replaced: dict[int, str] = {}
+    for m in _SPACES.finditer(text):
+        k, end = m.span()
+        left = "" if k == 0 or text[k - 1] == "\n" else text[k - 1]
+        right = text[end] if end < len(text) else "\n"
         if left and right != "\n" and not (is_cjk(left) and is_cjk(right)):
-            out.append((" ", line[k][1]))
-        k = end
-    return out
+            replaced[k] = " "
+            deleted.extend(range(k + 1, end))
+        else:
+            deleted.extend(range(k, end))
+    return _cut(text, deleted, replaced), deleted
 
 
 # Each repair with the characters without which it changes nothing, looked for in the
 # text as given (no earlier repair makes any of a later one's characters, except that a
 # "\r" may become "\n").
-_REPAIRS: tuple[tuple[Callable[[list[Pair]], list[Pair]], re.Pattern[str]], ...] = (
+_REPAIRS: tuple[tuple[Callable[[str], tuple[str, list[int]]], re.Pattern[str]], ...] = (
     (_drop_controls, re.compile("[\r\ufeff\x00]")),
     (_fold_widths, re.compile("[０-９Ａ-Ｚａ-ｚ]")),
-    (_per_line(_widen_line), re.compile("[,;:?!()\"']")),
-    (_join_cut_paragraphs, re.compile("[\n\r]")),
-    (_per_line(_squeeze_line), re.compile(r"[^\S\n]")),
+    (_widen, _WIDENED),
+    (_join_cut_paragraphs, re.compile("\n")),
+    (_squeeze, _SPACES),
 )

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from kg.normalise import continues, normalise
 
+from normalise_by_pairs import normalise_by_pairs  # tests/ is on the path
+
 BODY = "此外，对一些年轻基层干部而言，阅历不足、业务不精、能力不强等问题较为普遍。杭"
 REST = "州市临安区於潜镇党建办干部厉露露坦言：“我毕业后直接到机关参加工作。”"
 
@@ -132,16 +134,6 @@ def test_normalise_is_idempotent_on_its_own_output_length(source):
     assert all(omap.to_source(i) < len(once) for i in range(len(twice)))
 
 
-def _every_repair(text: str):
-    """normalise as it was before repairs were skipped: all five, always."""
-    from kg.normalise import _REPAIRS, _offset_map
-
-    pairs = [(ch, i) for i, ch in enumerate(text)]
-    for repair, _ in _REPAIRS:
-        pairs = repair(pairs)
-    return "".join(ch for ch, _ in pairs), _offset_map(pairs)
-
-
 _MIXED = st.lists(st.sampled_from(list("村民说好。，,;:?!()\"'ａ１Ｚ9x ") + [
     "\r", "\n", "\r\n", "\ufeff", "\x00", "\t", "\u3000", "\xa0", "\x1c",
     "这是一段足够长的正文句子被切断在这里", "。"]), max_size=30).map("".join)
@@ -149,5 +141,12 @@ _MIXED = st.lists(st.sampled_from(list("村民说好。，,;:?!()\"'ａ１Ｚ9x 
 
 @settings(max_examples=400, deadline=None)
 @given(_MIXED)
-def test_skipping_repairs_a_text_does_not_need_changes_nothing(text):
-    assert normalise(text) == _every_repair(text)
+def test_string_wise_repairs_equal_the_former_pair_by_pair_ones(text):
+    assert normalise(text) == normalise_by_pairs(text)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "examples").glob("*.txt")),
+                         ids=lambda p: p.name[:3])
+def test_string_wise_repairs_equal_the_former_ones_on_every_example(path):
+    text = path.read_text(encoding="utf-8")
+    assert normalise(text) == normalise_by_pairs(text)
