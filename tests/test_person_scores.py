@@ -96,3 +96,35 @@ def test_text_with_no_sentence_has_no_names():
 @given(st.lists(st.sampled_from(ALPHABET), max_size=60).map("".join))
 def test_tags_equal_the_feature_path_on_any_text(text):
     same(text, tokenize(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.floats(-12, 12), min_size=2, max_size=2), min_size=1, max_size=6))
+def test_a_sentence_is_skipped_only_when_every_labelling_but_all_o_scores_lower(rows):
+    """Brute force over every labelling of a short sentence with the model's transitions."""
+    from itertools import product
+
+    import numpy as np
+
+    with resources.as_file(resources.files("kg.data").joinpath(MODEL_FILE)) as file:
+        _, _, trans = read_model(file)
+    rel = np.array(rows)  # B-PER and I-PER scores over O
+    state = np.hstack([np.zeros((len(rel), 1)), rel])
+
+    def score(path):
+        return sum(state[i, y] for i, y in enumerate(path)) + \
+            sum(trans[a, b] for a, b in zip(path, path[1:]))
+
+    all_o = score((0,) * len(rel))
+    others = max(score(p) for p in product(range(3), repeat=len(rel)) if any(p))
+    if score_tables().surely_no_name(rel, [len(rel)])[0]:
+        assert others < all_o
+
+
+def test_sentences_are_judged_each_on_its_own():
+    import numpy as np
+
+    tables = score_tables()
+    quiet, loud = np.full((3, 2), -20.0), np.array([[-20.0, -20], [15, -20], [-20, 15]])
+    assert tables.surely_no_name(np.vstack([quiet, loud, quiet]), [3, 3, 3]) == \
+        [True, False, True]

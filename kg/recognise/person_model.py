@@ -148,6 +148,8 @@ def tag_persons_scored(text: str, tokens: Sequence[Token] | None = None, *,
     if tokens is None:
         tokens = _tokens_by_sentence(text, sentences)
     for (start, _), items in zip(sentences, score_tables(model).items(text, tokens, sentences)):
+        if items is None:  # surely no name in this sentence
+            continue
         labels = tagger.tag(items)
         for s, e in bio_spans(labels):
             conf = min(tagger.marginal("B-PER" if i == s else "I-PER", i) for i in range(s, e))

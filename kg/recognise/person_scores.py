@@ -119,6 +119,7 @@ class ScoreTables:
     b_weight: float
     i_attr: str  # one weighed for I-PER only
     i_weight: float
+    run_costs: tuple[float, float, float] | None  # entry, exit, inner (surely_no_name)
 
     def scores(self, text: str, tokens: Sequence, spans: Sequence[tuple[int, int]]
                ) -> np.ndarray:
@@ -127,19 +128,61 @@ class ScoreTables:
         return _Article(self, text, tokens, spans).scores()
 
     def items(self, text: str, tokens: Sequence, spans: Sequence[tuple[int, int]]
-              ) -> list[list[dict[str, float]]]:
+              ) -> list[list[dict[str, float]] | None]:
         """crfsuite items for each span: per character, the two attributes whose weighted
-        values give its B-PER and I-PER scores relative to its O score."""
+        values give its B-PER and I-PER scores relative to its O score. None for a span
+        whose best labelling is surely all O (`surely_no_name`): it need not be decoded."""
         s = self.scores(text, tokens, spans)
-        vb = ((s[:, 1] - s[:, 0]) / self.b_weight).tolist()
-        vi = ((s[:, 2] - s[:, 0]) / self.i_weight).tolist()
+        rel = s[:, 1:] - s[:, :1]  # B-PER and I-PER over O
+        skip = self.surely_no_name(rel, [e - b for b, e in spans])
+        vb = (rel[:, 0] / self.b_weight).tolist()
+        vi = (rel[:, 1] / self.i_weight).tolist()
         a, b = self.b_attr, self.i_attr
-        out, at = [], 0
-        for start, end in spans:
+        out: list[list[dict[str, float]] | None] = []
+        at = 0
+        for (start, end), none in zip(spans, skip):
             n = end - start
-            out.append([{a: x, b: y} for x, y in zip(vb[at:at + n], vi[at:at + n])])
+            out.append(None if none else
+                       [{a: x, b: y} for x, y in zip(vb[at:at + n], vi[at:at + n])])
             at += n
         return out
+
+    def surely_no_name(self, rel: np.ndarray, sizes: Sequence[int]) -> list[bool]:
+        """For each sentence (`sizes` characters, rows of `rel`: B-PER and I-PER scores over
+        O), whether labelling every character O beats every other labelling, so that
+        Viterbi would find no name there (two thirds of news sentences).
+
+        Every transition of this model scores below O->O (checked when the tables are made;
+        otherwise nothing is skipped), so a run of non-O labels over characters i..j gains
+        at most sum(g_k - inner) + inner - entry - exit over all-O, where g_k is the
+        character's best non-O score over O, `inner` the least cost of a transition inside
+        a run, `entry`/`exit` those of entering and leaving one (none at the sentence's
+        edges). All-O is the unique best when the largest such sum over all runs, found
+        for all sentences at once with prefix maxima, is below zero (by a margin that
+        covers rounding)."""
+        if self.run_costs is None or not len(rel):
+            return [False] * len(sizes)
+        entry, exit_, inner = self.run_costs
+        starts = np.cumsum([0, *sizes[:-1]])
+        sentence = np.repeat(np.arange(len(sizes)), sizes)
+        first = np.zeros(len(rel), dtype=bool)
+        first[starts] = True
+        last = np.zeros(len(rel), dtype=bool)
+        last[starts + np.array(sizes) - 1] = True
+        h = rel.max(axis=1) - inner
+        total = np.cumsum(h)
+        total -= (total - h)[starts][sentence]  # sums from the sentence's start
+        before = total - h  # sum up to the character before
+        open_at = np.where(first, 0.0, -entry) - before  # a run opening here
+        lift = _SENTENCE_LIFT * sentence  # keeps the prefix maximum inside its sentence
+        best_open = np.maximum.accumulate(open_at + lift) - lift
+        gain = total + np.where(last, 0.0, -exit_) + best_open
+        worst = np.maximum.reduceat(gain, starts) + inner
+        return (worst < -_MARGIN).tolist()
+
+
+_SENTENCE_LIFT = 1e7  # larger than any within-sentence sum of scores
+_MARGIN = 1e-3  # far above the rounding of those sums
 
 
 @cache
@@ -151,15 +194,24 @@ def score_tables(model: str | None = None) -> ScoreTables:
 
     if model is None:
         with resources.as_file(resources.files("kg.data").joinpath(MODEL_FILE)) as file:
-            labels, state, _ = read_model(file)
+            labels, state, trans = read_model(file)
     else:
-        labels, state, _ = read_model(model)
+        labels, state, trans = read_model(model)
     if tuple(labels) != LABELS:
         raise ValueError(f"person model labels {labels}, expected {LABELS}")
-    return _tables(state)
+    return _tables(state, trans)
 
 
-def _tables(state: dict[str, np.ndarray]) -> ScoreTables:
+def _run_costs(trans: np.ndarray) -> tuple[float, float, float] | None:
+    """What entering, leaving and continuing a run of non-O labels costs at least,
+    against staying O; None when some transition scores at or above O->O."""
+    over = trans - trans[0, 0]
+    if (np.delete(over.ravel(), 0) >= 0).any():
+        return None
+    return (-over[0, 1:].max(), -over[1:, 0].max(), -over[1:, 1:].max())
+
+
+def _tables(state: dict[str, np.ndarray], trans: np.ndarray) -> ScoreTables:
     zero = np.zeros(len(LABELS))
 
     def w(attr: str) -> np.ndarray:
@@ -224,7 +276,7 @@ def _tables(state: dict[str, np.ndarray]) -> ScoreTables:
         lex_right={k: w("lexR=" + k) for k in (*LEXICON_KINDS, "in")},
         marks={m: (w(m), w("n-1" + m), w("n+1" + m)) for m in _mark_names()},
         b_attr=only_b[1], b_weight=float(state[only_b[1]][1]),
-        i_attr=only_i[1], i_weight=float(state[only_i[1]][2]))
+        i_attr=only_i[1], i_weight=float(state[only_i[1]][2]), run_costs=_run_costs(trans))
 
 
 class _FlagCodes(dict):
