@@ -27,10 +27,15 @@ def decide(mentions: list[Mention]) -> list[Mention]:
 def _decide_one_type(label: EntityType, group: list[Mention]) -> list[Mention]:
     ranked = sorted(group, key=lambda m: (-(m.end - m.start), m.start, TRUST.get(m.source, 3)))
     kept: list[Mention] = []
+    at: dict[int, list[Mention]] = {}  # character -> kept mentions over it
     for m in ranked:
-        if any(_conflicts(label, m, k) for k in kept):
+        # only a kept mention that shares a character can conflict (`_conflicts`)
+        near = {id(k): k for i in range(m.start, m.end) for k in at.get(i, ())}
+        if any(_conflicts(label, m, k) for k in near.values()):
             continue
         kept.append(m)
+        for i in range(m.start, m.end):
+            at.setdefault(i, []).append(m)
     return kept
 
 

@@ -220,11 +220,19 @@ def _name_before(text: str, end: int, blocked: set[int], tokens: TokenIndex) -> 
     return None
 
 
+def _holds_post_word(cand: str) -> bool:
+    """Whether a post word occurs anywhere in `cand` (a short candidate name): its
+    substrings looked up, not every post word searched for."""
+    posts = lexicon.posts()
+    size = len(cand)
+    return any(cand[i:j] in posts for i in range(size) for j in range(i + 1, size + 1))
+
+
 def _candidate_ok(text: str, start: int, end: int, blocked: set[int], tokens: TokenIndex) -> bool:
     cand = text[start:end]
     if end > len(text) or not _plausible(cand) or blocked.intersection(range(start, end)):
         return False
-    if any(w in cand for w in lexicon.post_words()):
+    if _holds_post_word(cand):
         return False
     if text[end:end + 1] in APPELLATIONS or cand[-1] in APPELLATIONS:
         return False

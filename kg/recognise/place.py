@@ -71,12 +71,14 @@ NUMERALS = set("一二三四五六七八九十百千万两几个多0123456789")
 # Words that make a stem a description: 山区农业镇, 城中村, 工业园区社区
 GENERIC_PARTS = ("组织", "山区", "城中", "农业", "工业", "城区", "郊区", "景区", "园区", "牧区", "林区", "矿区",
                  "老区", "库区", "边境", "沿海", "平原", "丘陵", "贫困", "空心", "传统", "历史")
+_GENERIC_PART = re.compile("|".join(GENERIC_PARTS))
 GENERIC_ENDS = set("式型性级类化们")  # 开放式小区, 示范性村: descriptions, not names
 GLUE_STOP = set("乡农城各驻全该本每进包帮联")  # 乡村, 农村, 各村, 驻村: ordinary words ending in 村
 NAME_FLAGS = {"nr", "ns", "nz", "nrt", "nrfg"}
 NOUN_FLAGS = {"n", "ns", "nr", "nrfg", "nrt", "nz", "j", "ng", "nt", "s", "an", "b", "l", "i", "x"}
 FUNCTION_FLAGS = set("cpudr")  # conjunctions, prepositions, particles, adverbs, pronouns
 TRAILING_BLOCK = set("的了是在和与及到对从向为把被让将等以于由往去来就都也还又并")
+_LONG_STEM_STOP = tuple(sorted(w for w in STEM_STOP if len(w) >= 2))  # str.endswith takes a tuple
 
 
 @cache
@@ -267,9 +269,9 @@ def _numeric(stem: str) -> bool:
 def _good_stem(stem: str) -> bool:
     if not stem or stem in STEM_STOP or stem[-1] in TRAILING_BLOCK or stem[-1] in GENERIC_ENDS:
         return False
-    if _numeric(stem) or any(stem.endswith(w) for w in STEM_STOP if len(w) >= 2):
+    if _numeric(stem) or stem.endswith(_LONG_STEM_STOP):
         return False
-    if any(w in stem for w in GENERIC_PARTS):
+    if _GENERIC_PART.search(stem):
         return False
     if stem[0] in FUNCTION_CHARS:
         return False
