@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from kg.model import OffsetMap
 from kg.normalise import (_CJK_PUNCT_EXTRA, _CONTINUATION_START, _HALF_TO_FULL, _OPEN_END,  # noqa: F401
-                          _QUOTES, _half_width, _is_space, continues, is_cjk, is_ideograph)
+                          _QUOTES, _half_width, _is_space, _quote, continues, is_cjk,
+                          is_ideograph)
 
 Pair = tuple[str, int]
 Line = list[Pair]
@@ -81,17 +82,6 @@ def _neighbour(line: Line, k: int, step: int) -> str:
             return line[k][0]
         k += step
     return ""
-
-
-def _quote(ch: str, opened: dict[str, bool], left: str, right: str) -> str:
-    opening, closing = _QUOTES[ch]
-    if opened[ch]:
-        opened[ch] = False
-        return closing
-    if left and left in "。！？…" or not right:
-        return closing  # closes a quote opened in an earlier paragraph
-    opened[ch] = True
-    return opening
 
 
 def _join_cut_paragraphs(pairs: list[Pair]) -> list[Pair]:
