@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"
 SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+TAG = re.compile(r"/[a-z]+$")  # MSRA's word tag (中共中央/nt): not part of the text
 
 
 def example_sentences() -> list[str]:
@@ -46,8 +47,9 @@ def filler_sentences() -> list[str]:
         for line in (cluener / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.append(json.loads(line)["text"])
-    msra = DATASETS / "msra_ner_test" / "testright1.txt"
-    out += ["".join(line.split()) for line in msra.read_text(encoding="utf-8").splitlines()]
+    msra = DATASETS / "msra_ner_test" / "testright1.txt"  # "word/tag word/tag ..." lines
+    out += ["".join(TAG.sub("", w) for w in line.split())
+            for line in msra.read_text(encoding="utf-8").splitlines()]
     pd = DATASETS / "peoples_daily_1998_ner"
     for name in ("example.dev", "example.test"):
         out += char_per_line(pd / name)
