@@ -77,44 +77,54 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
     tick = progress or (lambda stage, done, total: None)
     tick("write", 0, 4)
     keys = manifest["records"]
-    records = _records(extraction, out, keys)  # light: no N-Triples, no JSON
+    state = _merged(extraction, out, keys)  # its records light: no N-Triples, no JSON
     problems = extraction.problems
-    del extraction  # the records hold what is still needed
-    # The records, and what is merged from them, live to the end of the build: keep the
-    # cyclic garbage collector from walking them again and again (7 % of a rebuild).
+    del extraction  # the merge holds what is still needed
+    # The merge lives to the end of the build: keep the cyclic garbage collector from
+    # walking it again and again (7 % of a rebuild).
     gc.freeze()
     try:
-        return _write(out, fmt, store, records, problems, changes, manifest, tick)
+        return _write(out, fmt, store, state, problems, changes, manifest, tick)
     finally:
         gc.unfreeze()
 
 
-def _write(out: Path, fmt: str, store: str, records: list[Any], problems: list[Problem],
+def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
            changes: Changes, manifest: dict[str, Any], tick: Progress) -> BuildSummary:
-    """Merge the records and write the graph file, extraction.json, graph.html, the
-    store and the manifest."""
+    """Write the graph file, extraction.json, graph.html, the store and the manifest
+    from the merged corpus (a corpus_state.SavedMerge), then save the merge."""
+    from kg import corpus_state, network, serialise, view
     from kg import incremental as inc
-    from kg import network, serialise, triples, view
     from kg import store as stores
 
     keys = manifest["records"]
+    merged = state.merged
+    records = merged.records
     cache_dir = out / inc.CACHE_DIR
     key_of = {r.iri: k for r, k in zip(records, keys)}
 
     def load(record: Any) -> Any:  # the whole record, back from the cache
         return inc.need_record(cache_dir, key_of[record.iri])
 
-    sections = serialise.Sections(triples.Merged(records), load, key_of)
+    sections = serialise.Sections(merged, load, key_of, reuse=state.graph_keys,
+                                  dirty=state.dirty)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
-    nxg = network.from_merged(sections.merged)
-    html = view.render_html(nxg)
+    nxg = network.from_merged(sections.merged, evidence_per_edge=view.EVIDENCE_PER_FACT)
+    page = view.page_data(nxg)
     summary = _summary(len(records), problems, nxg, files)
     del nxg
+    # graph.html is kept when what it shows did not change (and it is the file the last
+    # build wrote): no pyvis, no writing
+    page_key = view.page_key(page)
+    kept = serialise.read_index(cache_dir / PAGE_INDEX, files["html"], page_key) is not None
+    html = None if kept else view.page_html(page)
+    del page
     tick("write", 1, 4)
     # The three files are written beside their targets first, then renamed one after the
     # other; graph.ttl and extraction.json copy what did not change from the last ones.
-    pending = [stores.PendingFile(files[name]) for name in ("graph", "extraction", "html")]
+    pending = [stores.PendingFile(files[name]) for name in ("graph", "extraction", "html")
+               if name != "html" or html is not None]
     try:
         graphs, ttl_index = sections.write_graph(
             pending[0], fmt, previous=serialise.read_index(
@@ -123,7 +133,8 @@ def _write(out: Path, fmt: str, store: str, records: list[Any], problems: list[P
             pending[1], ((k, _json_of(load, r)) for r, k in zip(records, keys)), problems,
             previous=serialise.read_index(cache_dir / JSON_INDEX, files["extraction"],
                                           serialise.JSON_VERSION))
-        pending[2].write(html.encode("utf-8"))
+        if html is not None:
+            pending[2].write(html.encode("utf-8"))
         del html
         for file in pending:
             file.close()
@@ -136,12 +147,26 @@ def _write(out: Path, fmt: str, store: str, records: list[Any], problems: list[P
         serialise.write_index(cache_dir / GRAPH_INDEX, ttl_index, files["graph"])
     pending[1].commit()
     serialise.write_index(cache_dir / JSON_INDEX, json_index, files["extraction"])
-    pending[2].commit()
+    if not kept:
+        pending[2].commit()
+        serialise.write_index(cache_dir / PAGE_INDEX, serialise.SpliceIndex(page_key, {}),
+                              files["html"])
+    # Saved before the records it no longer needs are pruned: a build killed in between
+    # leaves the last state, whose records are all still there to take out. A state not
+    # saved keeps its records too, for the next build to patch from it.
+    if corpus_state.worth_saving(state):
+        corpus_state.save(cache_dir, keys, merged,
+                          {name: (key_of.get(name), key) for name, key in graphs.items()})
+        inc.prune_records(cache_dir, set(keys))
+    else:
+        inc.prune_records(cache_dir, set(keys) | set(state.base_keys))
     tick("write", 2, 4)
     # While the store is rewritten, the manifest lists no graph hashes: if this build
     # is killed midway, the next one rewrites every named graph instead of trusting them.
     inc.write_manifest(out, manifest["documents"], {})
     graphs, written = _write_store(sections, out, manifest, store, graphs)
+    serialise.write_entities_index(cache_dir / ENTITIES_INDEX, serialise.entities_index(
+        merged, graphs.get(serialise.ENTITIES_GRAPH, "")))
     if store == "oxigraph":
         files["store"] = out / stores.STORE_DIR
     tick("write", 3, 4)
@@ -156,6 +181,8 @@ def _json_of(load: Callable[[Any], Any], record: Any) -> Callable[[], bytes]:
 
 GRAPH_INDEX = "graph.index"  # in the cache: where each named graph's Turtle is in graph.ttl
 JSON_INDEX = "extraction.index"  # where each record's document is in extraction.json
+PAGE_INDEX = "page.index"  # the key of what graph.html shows (view.page_key)
+ENTITIES_INDEX = "entities.index"  # what the store's entities graph holds, per entity
 
 
 @dataclass
@@ -222,7 +249,7 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
                              f"skipped); {out} was left as it was", tuple(problems))
     inc.prune_cache(cache_dir, set(todo.hashes.values()))
     if current.keys() != saved:
-        inc.save_summaries(cache_dir, current)
+        inc.save_summaries(cache_dir, current, saved)
     by_id = {id(s): h for s, h in zip(summaries, origins)}
     origins = [by_id[id(s)] for s in kept]
     mapping = mapping_from_summaries(kept)
@@ -256,6 +283,8 @@ def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str,
                  keys: dict[str, str]) -> tuple[dict[str, str], int]:
     """Sync OUT/store with the graph split per article (only the graphs whose key
     changed are made again); with store="memory", remove it."""
+    from kg import incremental as inc
+    from kg import serialise
     from kg import store as stores
 
     folder = out / stores.STORE_DIR
@@ -263,45 +292,114 @@ def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str,
         if stores.find_store(folder) == folder:
             shutil.rmtree(folder)
         return {}, 0
-    return stores.sync_store(folder, sections.parts(), manifest["graphs"], hashes=keys)
+    old = serialise.read_entities_index(out / inc.CACHE_DIR / ENTITIES_INDEX)
+    name = serialise.ENTITIES_GRAPH
+
+    def patch_entities(found: Any, graph: Any) -> bool:
+        """Rewrite only the entities whose lines changed, when the index describes the
+        entities graph the store holds (the manifest's key for it is the index's)."""
+        if old is None or not old.key or old.key != manifest["graphs"].get(name):
+            return False
+        new = serialise.entities_index(sections.merged, keys[name])
+        stores.replace_subjects(found, graph, *serialise.entity_changes(
+            sections.merged, old, new))
+        return True
+
+    return stores.sync_store(folder, sections.parts(), manifest["graphs"], hashes=keys,
+                             patches={name: patch_entities})
 
 
-def _records(extraction: _Extraction, out: Path, keys: list[str]) -> list[Any]:
-    """Each article's record (kg/triples.py), light (no N-Triples, no JSON: they are read
-    back from the record cache when written): from the cache when its key is there, else
-    made now from its cached extraction after corpus identity, and cached. `keys` align
-    with extraction.summaries. Articles are loaded one document at a time and only for
-    the records to make."""
+def _merged(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
+    """The corpus merged (kg/triples.py), its records light, as a corpus_state.SavedMerge:
+    the last build's merge patched with the records whose key changed (kg/corpus_state.py)
+    when it can be, else every record merged."""
+    from kg import corpus_state
+    from kg.triples import Merged
+
+    state = _patched(extraction, out, keys)
+    if state is None:
+        records = _records(extraction, out, keys)
+        merged = Merged(records)
+        merged.records = [corpus_state.stub(r) for r in records]
+        del records
+        state = corpus_state.SavedMerge(list(keys), merged)
+    return state
+
+
+def _patched(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
+    """The last build's merge patched to `keys`, or None when there is none to trust:
+    none saved, of other code, reordered articles, or a record it needs gone."""
+    from kg import corpus_state
+    from kg import incremental as inc
+
+    cache_dir = out / inc.CACHE_DIR
+    saved = corpus_state.load(cache_dir)
+    patch = corpus_state.plan(saved, keys) if saved is not None else None
+    if saved is None or patch is None:
+        return None
+    # The writers read whole records of the graphs and documents they make again.
+    if not inc.record_keys(cache_dir) >= set(keys) - set(patch.added):
+        return None
+    removed = [inc.load_record(cache_dir, key) for key in patch.removed]
+    if any(record is None for record in removed):
+        return None
+    want = set(patch.added)
+    make = _record_maker(extraction, cache_dir)
+    added = {key: make(summary, doc_hash, key) for summary, doc_hash, key in zip(
+        extraction.summaries, extraction.origins, keys) if key in want}
+    corpus_state.patched(saved, keys, patch, removed, added)
+    return saved
+
+
+def _record_maker(extraction: _Extraction, cache_dir: Path) -> Callable[[Any, str, str], Any]:
+    """make(summary, doc_hash, key): the article's whole record, from the record cache
+    or made now from its document's cached extraction after corpus identity (and
+    cached). Articles are loaded one document at a time and only for records to make."""
     from kg import incremental as inc
     from kg.corpus_identity import _rekey
     from kg.triples import article_record
 
-    cache_dir = out / inc.CACHE_DIR
-    light = inc.load_light_records(cache_dir)
-    pool: dict[str, str] = {}  # one string object per distinct key, name and IRI
-    records = []
     loaded: tuple[str, dict[str, Any]] = ("", {})  # the last document's articles by id
-    for summary, doc_hash, key in zip(extraction.summaries, extraction.origins, keys):
-        record = light.get(key)  # shares its strings with the others already
-        if record is not None and inc.has_record(cache_dir, key):
-            records.append(record)
-            continue
+
+    def make(summary: Any, doc_hash: str, key: str) -> Any:
+        nonlocal loaded
         record = inc.load_record(cache_dir, key)
         if record is None:
             if loaded[0] != doc_hash:
-                articles = inc.load_articles(cache_dir, doc_hash)
                 by_id: dict[str, Any] = {}
-                for article in articles:
+                for article in inc.load_articles(cache_dir, doc_hash):
                     by_id.setdefault(article.id, article)
                 loaded = (doc_hash, by_id)
             record = article_record(_rekey(loaded[1][summary.id], extraction.mapping))
             inc.save_record(cache_dir, key, record)
-        records.append(_light(record, pool))
+        return record
+
+    return make
+
+
+def _records(extraction: _Extraction, out: Path, keys: list[str]) -> list[Any]:
+    """Each article's record (kg/triples.py), light (no N-Triples, no JSON: they are read
+    back from the record cache when written): from the light-records file when its key
+    is there, else whole from the record cache or made now (`_record_maker`). `keys`
+    align with extraction.summaries."""
+    from kg import incremental as inc
+
+    cache_dir = out / inc.CACHE_DIR
+    light = inc.load_light_records(cache_dir)
+    present = inc.record_keys(cache_dir)
+    make = _record_maker(extraction, cache_dir)
+    pool: dict[str, str] = {}  # one string object per distinct key, name and IRI
+    records = []
+    for summary, doc_hash, key in zip(extraction.summaries, extraction.origins, keys):
+        record = light.get(key)  # shares its strings with the others already
+        if record is not None and key in present:
+            records.append(record)
+            continue
+        records.append(_light(make(summary, doc_hash, key), pool))
     # Saved before pruning, so every record the light file lists has its own file, even
     # when a build is killed in between (the writer reads whole records from those).
     if light.keys() != set(keys):
         inc.save_light_records(cache_dir, dict(zip(keys, records)))
-    inc.prune_records(cache_dir, set(keys))
     return records
 
 

@@ -12,9 +12,11 @@ Layout under the output folder:
     manifest.json          {"extractor": ..., "documents": {doc key: hash}, "graphs": {...}}
     cache/<hash>.pickle    (articles, problems) of one document
     cache/records/<key>.pickle  one article's record for the graph writer (see below)
-    cache/summaries.pkl    {doc hash: (person summaries, problems)} of every document
-                           (kg/corpus_identity.py), so a rebuild runs corpus identity
-                           without loading the unchanged documents' articles
+    cache/summaries-<d>.pkl  {doc hash: (person summaries, problems)} of the documents
+                           whose hash starts with hex digit d (kg/corpus_identity.py), so
+                           a rebuild runs corpus identity without loading the unchanged
+                           documents' articles
+    cache/merged.pkl       the merged corpus, patched by the next build (kg/corpus_state.py)
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import json
 import os
 import pickle
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -213,8 +216,13 @@ def save_light_records(cache_dir: Path, records: dict[str, Any]) -> None:
     _save_versioned(cache_dir / LIGHT_RECORDS, writer_version(), records)
 
 
-def has_record(cache_dir: Path, key: str) -> bool:
-    return (cache_dir / RECORDS_DIR / f"{key}.pickle").is_file()
+def record_keys(cache_dir: Path) -> set[str]:
+    """The keys of every cached record (one listing, not a look-up per key)."""
+    try:
+        names = os.listdir(cache_dir / RECORDS_DIR)
+    except OSError:
+        return set()
+    return {name[:-7] for name in names if name.endswith(".pickle")}
 
 
 def need_record(cache_dir: Path, key: str) -> Any:
@@ -238,7 +246,7 @@ def prune_records(cache_dir: Path, keep: set[str]) -> int:
 
 # ---------------------------------------------------------------- person summaries
 
-SUMMARIES = "summaries.pkl"  # not *.pickle: prune_cache keeps only document hashes
+SUMMARIES = "summaries.pkl"  # earlier builds' single file; now summaries-<digit>.pkl
 Summarised = tuple[tuple[Any, ...], tuple[Problem, ...]]  # (PersonSummary, ...), problems
 
 
@@ -252,15 +260,41 @@ def summary_version() -> str:
     return digest.hexdigest()[:16]
 
 
+SUMMARY_SHARDS = 16  # summaries-<hex digit>.pkl, by the first digit of the document hash
+
+
 def load_summaries(cache_dir: Path) -> dict[str, Summarised]:
     """Document hash -> its articles' person summaries and its problems, as the last
     build left them; {} when there is no such file or it is of other code. An entry is
-    a function of the cached extraction with that hash, so it never goes stale."""
-    return _load_versioned(cache_dir / SUMMARIES, summary_version())
+    a function of the cached extraction with that hash, so it never goes stale. Kept
+    in shards by hash, so a rebuild rewrites only the shards whose documents changed
+    (the one file, rewritten whole, took 0.5 s of a 10,000-article rebuild)."""
+    found: dict[str, Summarised] = {}
+    for shard in range(SUMMARY_SHARDS):
+        found.update(_load_versioned(_summary_shard(cache_dir, shard), summary_version()))
+    return found
 
 
-def save_summaries(cache_dir: Path, summaries: dict[str, Summarised]) -> None:
-    _save_versioned(cache_dir / SUMMARIES, summary_version(), summaries)
+def save_summaries(cache_dir: Path, summaries: dict[str, Summarised],
+                   saved: set[str] | None = None) -> None:
+    """Write the shards whose documents differ from `saved` (the hashes load_summaries
+    gave; None: write them all)."""
+    def shards(entries: Iterable[str]) -> list[set[str]]:
+        out: list[set[str]] = [set() for _ in range(SUMMARY_SHARDS)]
+        for doc_hash in entries:
+            out[int(doc_hash[0], 16) % SUMMARY_SHARDS].add(doc_hash)
+        return out
+
+    old = shards(saved) if saved is not None else None
+    for shard, keys in enumerate(shards(summaries)):
+        if old is None or old[shard] != keys:
+            _save_versioned(_summary_shard(cache_dir, shard), summary_version(),
+                            {k: summaries[k] for k in keys})
+    (cache_dir / SUMMARIES).unlink(missing_ok=True)  # the single file of earlier builds
+
+
+def _summary_shard(cache_dir: Path, shard: int) -> Path:
+    return cache_dir / f"summaries-{shard:x}.pkl"
 
 
 def _load_versioned(path: Path, version: str) -> dict[str, Any]:

@@ -282,10 +282,12 @@ def _top(nxg: nx.MultiDiGraph, scores: dict[str, float], k: int) -> tuple[Ranked
                  for n, v in ranked[:k] if not math.isnan(v))
 
 
-def from_merged(merged: Any) -> nx.MultiDiGraph:
+def from_merged(merged: Any, *, evidence_per_edge: int | None = None) -> nx.MultiDiGraph:
     """The network `to_networkx` makes of the build's graph, made from kg/triples.py's
     merged records instead of an rdflib graph (same nodes, edges, order and attributes;
-    tests/test_triples.py checks it)."""
+    tests/test_triples.py checks it). `evidence_per_edge`: keep only the first N of each
+    edge's evidence (the build's page shows 3; all of them took a third of the time)."""
+    import heapq
     from functools import cache
 
     from kg.rdf import iri_for as mint
@@ -296,19 +298,25 @@ def from_merged(merged: Any) -> nx.MultiDiGraph:
     def iri_for(key: str) -> str:  # each key is asked for many times
         return str(mint(key))
 
+    types = {key: m.type for key, m in merged.entities.items()}  # each worked out once
     by_iri = {iri_for(key): m for key, m in merged.entities.items()}
     # by article key ("Article|id"), as the merged entities name their articles
     article_labels = {f"Article|{r.article_id}": r.label for r in merged.records}
-    evidence = {ev[0]: (ev, r) for r in merged.records for ev in r.evidence}
+    evidence = {}
+    for record in merged.records:
+        for ev in record.evidence:
+            evidence[ev[0]] = (ev, record)
     kinds = {GOV.Person: "Person", GOV.Place: "Place", GOV.Organization: "Organization",
              GOV.Initiative: "Initiative"}
 
     def attrs(iri: str, kind: str) -> dict[str, Any]:
         m = by_iri[iri]
+        label = merged.label(m.key)
         out: dict[str, Any] = {
-            "label": merged.label(m.key), "type": kind, "aliases": m.alt_labels(),
+            "label": label, "type": kind,
+            "aliases": sorted((set(m.names) | m.aliases) - {label}),  # m.alt_labels()
             "articles": sorted(article_labels[a] for a in m.articles)}
-        etype = m.type
+        etype = types[m.key]
         if etype == "Place":
             out["level"] = _local(level_concept(m.attr("level")))
         if etype == "Organization" and m.attr("category"):
@@ -322,40 +330,49 @@ def from_merged(merged: Any) -> nx.MultiDiGraph:
             nxg.add_node(iri, **attrs(iri, "Other"))
 
     def evidence_of(found: Node) -> list[dict[str, Any]]:
+        # sorted by (article, sentence), ties in the order stated, as sorted() on the dicts
+        order = [(evidence[ev][1].label, evidence[ev][0][1], i, ev)
+                 for i, ev in enumerate(found.evidence)]
+        first = heapq.nsmallest(evidence_per_edge, order) if evidence_per_edge is not None \
+            else sorted(order)
         out = []
-        for ev_iri in found.evidence:
+        for *_, ev_iri in first:
             (_, sentence, source, start, end), record = evidence[ev_iri]
             out.append({"sentence": sentence, "article": record.label,
                         "article_id": record.article_id, "source": source,
                         "start": start, "end": end})
-        return sorted(out, key=lambda e: (e["article"], e["sentence"]))
+        return out
 
     nxg = nx.MultiDiGraph()
-    from kg.rdf import CLASS_OF_TYPE
+    from kg.rdf import CLASS_OF_TYPE, PREDICATE_OF_RELATION
 
+    of_class: dict[Any, list[str]] = {}
+    for iri, m in by_iri.items():
+        of_class.setdefault(CLASS_OF_TYPE[types[m.key]], []).append(iri)
     for cls, kind in kinds.items():
-        for iri in sorted(i for i, m in by_iri.items() if CLASS_OF_TYPE[m.type] == cls):
+        for iri in sorted(of_class.get(cls, ())):
             nxg.add_node(iri, **attrs(iri, kind))
     nodes = sorted(merged.nodes.values(), key=lambda n: str(iri_for(n.key)))
-    for found in (n for n in nodes if n.kind == "m"):
-        person, target = str(iri_for(found.subject)), str(iri_for(found.object))
-        ensure(person)
-        ensure(target)
-        role = merged.label(f"Post|{found.role}")
-        title = next(iter(found.titles), "")
-        found_evidence = evidence_of(found)
-        nxg.add_edge(person, target, relation="holdsPost", label=title or role, title=title,
-                     role=role, past=found.past, date=found.date,
-                     membership=str(iri_for(found.key)), evidence=found_evidence,
-                     **_first(found_evidence))
-    from kg.rdf import PREDICATE_OF_RELATION
-
+    facts: dict[Any, list[Node]] = {}  # predicate -> its facts, in `nodes` order
+    for found in nodes:
+        if found.kind == "m":
+            person, target = str(iri_for(found.subject)), str(iri_for(found.object))
+            ensure(person)
+            ensure(target)
+            role = merged.label(f"Post|{found.role}")
+            title = next(iter(found.titles), "")
+            found_evidence = evidence_of(found)
+            nxg.add_edge(person, target, relation="holdsPost", label=title or role,
+                         title=title, role=role, past=found.past, date=found.date,
+                         membership=str(iri_for(found.key)), evidence=found_evidence,
+                         **_first(found_evidence))
+        elif found.kind == "f":
+            facts.setdefault(PREDICATE_OF_RELATION[found.type], []).append(found)
     for pred, relation in RELATIONS.items():
         if relation == "holdsPost":
             continue  # every holdsPost edge is a membership's, drawn above
-        pairs = sorted(((str(iri_for(n.subject)), str(iri_for(n.object)), n) for n in nodes
-                        if n.kind == "f" and PREDICATE_OF_RELATION[n.type] == pred),
-                       key=lambda t: (t[0], t[1]))
+        pairs = sorted(((str(iri_for(n.subject)), str(iri_for(n.object)), n)
+                        for n in facts.get(pred, ())), key=lambda t: (t[0], t[1]))
         for s, o, found in pairs:
             ensure(s)
             ensure(o)

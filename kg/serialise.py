@@ -44,15 +44,32 @@ class Sections:
     at a time, and a graph's `key` is known without its lines."""
 
     def __init__(self, merged: Merged, load: Callable[[ArticleRecord], ArticleRecord] | None
-                 = None, keys: dict[str, str] | None = None):
+                 = None, keys: dict[str, str] | None = None, *,
+                 reuse: Mapping[str, tuple[str | None, str]] | None = None,
+                 dirty: set[str] | None = None):
+        """`reuse` (graph -> its record key and graph key, of the merge that was patched
+        into this one) and `dirty` (the graphs whose owned lines the patch may have
+        changed: kg/triples.py `Merged.patch`) spare making every graph's owned lines
+        to key it: a graph not dirty with the same record key keeps its key."""
         self.merged = merged
         self.load = load or (lambda record: record)
         self.record_keys = keys or {}
-        self.entities = merged.entity_ntriples()  # bytes: half the memory of str lines
+        self.reuse = reuse if dirty is not None and reuse is not None else {}
+        self.dirty = dirty or set()
+        self._entities: bytes | None = None  # made when wanted: `entities`
         self.owned = Owned(merged)  # made per graph, when wanted
         self.records = {r.iri: r for r in merged.records}
         self.names = sorted({ENTITIES_GRAPH, *self.records, *self.owned.names()})
         self.names_set = set(self.names)
+
+    @property
+    def entities(self) -> bytes:
+        """The entities graph as N-Triples (bytes: half the memory of str lines), made
+        once and only when wanted: a rebuild whose entities graph kept its key copies
+        its Turtle and leaves it alone in the store."""
+        if self._entities is None:
+            self._entities = self.merged.entity_ntriples()
+        return self._entities
 
     def lines(self, name: str) -> list[str]:
         """The sorted N-Triples lines of one named graph."""
@@ -69,9 +86,14 @@ class Sections:
         """A hash that changes whenever the graph's triples do: of its record's cache key
         (a function of everything the record holds) and the lines it owns, so a graph's
         key is known without loading its record; else of its triples."""
+        if name == ENTITIES_GRAPH:
+            return self.merged.entities_key()
         record_key = self.record_keys.get(name)
         if record_key is None:
             return content_hash(self.ntriples(name))
+        found = self.reuse.get(name)
+        if found is not None and found[0] == record_key and name not in self.dirty:
+            return found[1]
         owned = "\n".join(self.owned.lines(name))
         return content_hash(f"record {record_key}\n{owned}".encode())
 
@@ -134,6 +156,69 @@ class Sections:
                 index.parts[name] = (keys[name], offset, len(chunk), used[name])
                 offset += len(chunk)
         return index
+
+
+# ---------------------------------------------------------------- the entities graph in the store
+
+@dataclass
+class EntitiesIndex:
+    """What the store's entities graph holds, per subject: each entity's digest
+    (kg/triples.py `Tally.digest`) and the concepts whose labels it carries, and the
+    graph's key, so the next build rewrites only the subjects that changed. Trusted
+    only while the manifest says the store holds the graph with that very key."""
+
+    version: str
+    key: str
+    digests: dict[str, bytes]
+    concepts: frozenset[str]
+
+
+def entities_index(merged: Merged, key: str) -> EntitiesIndex:
+    """The index of the entities graph `merged` makes, whose key is `key`."""
+    from kg.incremental import writer_version
+
+    used: set[str] = set()
+    digests = {}
+    for name, entity in merged.entities.items():
+        if entity.digest is None:
+            merged._entity_block(entity)
+        digests[name] = entity.digest or b""
+        used.update(entity.concepts)
+    return EntitiesIndex(writer_version(), key, digests, frozenset(used))
+
+
+def entity_changes(merged: Merged, old: EntitiesIndex, new: EntitiesIndex
+                   ) -> tuple[list[str], bytes]:
+    """The subjects (IRIs) whose triples differ between the entities graphs `old` and
+    `new` describe (`new` being the one `merged` makes), and their triples in `new`."""
+    from kg.triples import node
+
+    changed = sorted(k for k, digest in new.digests.items() if old.digests.get(k) != digest)
+    gone = sorted(old.digests.keys() - new.digests.keys())
+    subjects = [node(k)[1:-1] for k in (*changed, *gone)]
+    subjects += sorted(old.concepts ^ new.concepts)
+    data = b"".join(merged._entity_block(merged.entities[k]) for k in changed)
+    data += b"".join(block for _, block in merged._concept_blocks(
+        set(new.concepts - old.concepts)))
+    return subjects, data
+
+
+def read_entities_index(file: Path) -> EntitiesIndex | None:
+    from kg.incremental import writer_version
+
+    try:
+        with file.open("rb") as handle:
+            index = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a damaged index is not used, never fatal
+        return None
+    return index if isinstance(index, EntitiesIndex) and index.version == writer_version() \
+        else None
+
+
+def write_entities_index(file: Path, index: EntitiesIndex) -> None:
+    from kg.store import write_bytes
+
+    write_bytes(file, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _joined(lines: list[str]) -> bytes:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -180,11 +180,15 @@ def content_hash(data: bytes) -> str:
 
 
 def sync_store(path: str | Path, parts: Mapping[str, bytes], previous: dict[str, str], *,
-               hashes: dict[str, str] | None = None) -> tuple[dict[str, str], int]:
+               hashes: dict[str, str] | None = None,
+               patches: Mapping[str, Callable[[Any, Any], bool]] | None = None
+               ) -> tuple[dict[str, str], int]:
     """Make the store at `path` hold exactly `parts` (graph name -> N-Triples): replace
     the named graphs whose content hash differs from `previous`, drop the ones gone.
     `parts` may make each graph when looked up (serialise.Sections.parts): with `hashes`
     (the content hash of each part, known already) only changed graphs are looked up.
+    `patches`: graph name -> patch(store, graph), which brings a changed graph up to
+    date itself (only what changed) and says whether it could; else it is replaced.
     Returns the new hashes and how many graphs were written."""
     import pyoxigraph as ox
 
@@ -202,8 +206,12 @@ def sync_store(path: str | Path, parts: Mapping[str, bytes], previous: dict[str,
         for name in parts:
             if name in existing and previous.get(name) == hashes[name]:
                 continue
-            data = parts[name]
             graph = ox.NamedNode(name)
+            patch = (patches or {}).get(name)
+            if name in existing and patch is not None and patch(store, graph):
+                written += 1
+                continue
+            data = parts[name]
             if name in existing:
                 _replace_graph(store, graph, data)
             else:
@@ -230,6 +238,19 @@ def _replace_graph(store: Any, graph: Any, data: bytes) -> None:
     added = b"\n".join(line for line in new - old if line)
     if added:
         store.load(added + b"\n", format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+
+def replace_subjects(store: Any, graph: Any, subjects: list[str], data: bytes) -> None:
+    """Remove every triple of `subjects` (IRIs) from one named graph and add `data`
+    (N-Triples): the entities graph of 10,000 articles, dumped and compared whole,
+    took 5 s when one article named one more entity."""
+    import pyoxigraph as ox
+
+    for subject in subjects:
+        for quad in list(store.quads_for_pattern(ox.NamedNode(subject), None, None, graph)):
+            store.remove(quad)
+    if data:
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 # N-Quads per bulk load: with 64 MB the loader took 4x the memory (+415 MB for the store

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -213,53 +214,197 @@ class Node:
     owner: str  # the first article IRI that states it: its named graph
     titles: dict[str, None] = field(default_factory=dict)  # in the order first stated
     evidence: dict[str, None] = field(default_factory=dict)
+    # (article IRI, title, evidence IRI) of each relation stating it, in corpus order:
+    # what `titles`, `evidence` and `owner` are made of again when an article changes
+    stated: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def restate(self, position: dict[str, int]) -> None:
+        """Put `stated` in corpus order (by each article's `position`; an article's own
+        relations keep theirs) and work out titles, evidence and owner from it, as
+        merging the records in that order does."""
+        self.stated.sort(key=lambda s: position[s[0]])
+        self.titles = dict.fromkeys(title for _, title, _ in self.stated if title)
+        self.evidence = dict.fromkeys(ev for _, _, ev in self.stated)
+        self.owner = min(iri for iri, _, _ in self.stated)
+
+
+@dataclass
+class Tally(_Merged):
+    """An entity merged over the corpus that can also give an article's share back:
+    aliases and articles are counted (the sets say which are left) and so are the
+    references that keep it in the graph (mentions, posts, bylines, fact ends)."""
+
+    alias_counts: Counter = field(default_factory=Counter)
+    article_counts: Counter = field(default_factory=Counter)
+    refs: int = 0
+    # a digest of its lines of the entities graph and the concepts they use, once made
+    # (`Merged.entities_key`); kept with the saved merge, made again when it changes
+    digest: bytes | None = None
+    concepts: tuple[str, ...] = ()
+
+
+def _bump(counter: Counter, value: Any, sign: int) -> None:
+    """Add `sign` to one count, dropping it at zero (a zero would still be a name)."""
+    count = counter[value] + sign
+    if count:
+        counter[value] = count
+    else:
+        del counter[value]
+
+
+def _bump_set(counter: Counter, found: set[str], value: str, sign: int) -> None:
+    _bump(counter, value, sign)
+    if value in counter:
+        found.add(value)
+    else:
+        found.discard(value)
+
+
+def _entity_keys(record: ArticleRecord) -> list[str]:
+    """Every entity key a record names: mentions, posts, bylines and fact ends."""
+    return [*(e[0] for e in record.entities), *(post_key(r) for r in record.posts),
+            *(byline_key(n) for n in record.bylines),
+            *(k for rel in record.relations for k in (rel[3], rel[4]))]
+
+
+def _edge_of(found: Node) -> tuple[str, str, str]:
+    """What a node's direct edge says (`Owned`): predicate, subject, object."""
+    pred = HOLDS if found.kind == "m" else _t(PREDICATE_OF_RELATION[found.type])
+    return (pred, found.subject, found.object)
 
 
 class Merged:
-    """Entities, memberships and facts of the corpus, merged by key over its records."""
+    """Entities, memberships and facts of the corpus, merged by key over its records.
+
+    Everything merged is a count or kept with the article that stated it, so `patch`
+    can take changed articles' records out and put their new ones in, giving what
+    merging every record again gives (tests/test_corpus_state.py checks it)."""
 
     def __init__(self, records: list[ArticleRecord]):
         self.records = records
-        self.entities: dict[str, _Merged] = {}
+        self.entities: dict[str, Tally] = {}
         self.nodes: dict[str, Node] = {}
         self._labels: dict[str, str] = {}  # filled after merging, by `label`
         for record in records:
-            akey = f"Article|{record.article_id}"
-            for key, etype, name, aliases, attrs in record.entities:
-                merged = self.entity(key)
-                merged.types[etype] += 1
-                if name:
-                    merged.names[name] += 1
-                merged.aliases.update(a for a in aliases if a)
-                for k, v in attrs:
-                    if v:
-                        merged.attrs[k][v] += 1
-                merged.articles.add(akey)
-            for role in record.posts:
-                self.entity(post_key(role)).names[role] += 1
+            self._tally_entities(record, 1, set())
         for record in records:
-            akey = f"Article|{record.article_id}"
-            for name in record.bylines:
-                merged = self.entity(byline_key(name))
-                merged.types[EntityType.PERSON] += 1
-                merged.names[name] += 1
-                merged.articles.add(akey)
-            for kind, key, rtype, subject, obj, role, title, past, when, ev in record.relations:
-                self.entity(subject)
-                self.entity(obj)
-                found = self.nodes.get(key)
-                if found is None:
-                    found = self.nodes[key] = Node(key, kind, rtype, subject, obj, role, past,
-                                                   when, record.iri)
-                found.owner = min(found.owner, record.iri)
-                if title:
-                    found.titles.setdefault(title)
-                found.evidence.setdefault(ev)
+            self._tally_relations(record, 1, set(), set())
 
-    def entity(self, key: str) -> _Merged:
-        if key not in self.entities:
-            self.entities[key] = _Merged(key)
-        return self.entities[key]
+    def _tally_entities(self, record: ArticleRecord, sign: int, touched: set[str]) -> None:
+        akey = f"Article|{record.article_id}"
+        for key, etype, name, aliases, attrs in record.entities:
+            merged = self.entity(key)
+            touched.add(key)
+            merged.refs += sign
+            _bump(merged.types, etype, sign)
+            if name:
+                _bump(merged.names, name, sign)
+            for alias in aliases:
+                if alias:
+                    _bump_set(merged.alias_counts, merged.aliases, alias, sign)
+            for k, v in attrs:
+                if v:
+                    _bump(merged.attrs[k], v, sign)
+                    if not merged.attrs[k]:
+                        del merged.attrs[k]
+            _bump_set(merged.article_counts, merged.articles, akey, sign)
+        for role in record.posts:
+            merged = self.entity(post_key(role))
+            touched.add(merged.key)
+            merged.refs += sign
+            _bump(merged.names, role, sign)
+
+    def _tally_relations(self, record: ArticleRecord, sign: int, touched: set[str],
+                         nodes: set[str]) -> None:
+        """Bylines and relations; a removed record's relations only name the nodes to
+        restate (`nodes`), since a node's statements are filtered by article there."""
+        akey = f"Article|{record.article_id}"
+        for name in record.bylines:
+            merged = self.entity(byline_key(name))
+            touched.add(merged.key)
+            merged.refs += sign
+            _bump(merged.types, EntityType.PERSON, sign)
+            _bump(merged.names, name, sign)
+            _bump_set(merged.article_counts, merged.articles, akey, sign)
+        for kind, key, rtype, subject, obj, role, title, past, when, ev in record.relations:
+            self.entity(subject).refs += sign
+            self.entity(obj).refs += sign
+            touched.update((subject, obj))
+            if sign < 0:
+                nodes.add(key)
+                continue
+            found = self.nodes.get(key)
+            if found is None:
+                found = self.nodes[key] = Node(key, kind, rtype, subject, obj, role, past,
+                                               when, record.iri)
+            found.owner = min(found.owner, record.iri)
+            if title:
+                found.titles.setdefault(title)
+            found.evidence.setdefault(ev)
+            found.stated.append((record.iri, title, ev))
+            nodes.add(key)
+
+    def patch(self, removed: list[ArticleRecord], added: list[ArticleRecord],
+              records: list[ArticleRecord]) -> set[str]:
+        """Take `removed` records out and put `added` in; `records` is the corpus after
+        (whole or light records, in corpus order). Returns the articles (IRIs) whose
+        named graph may now hold other memberships, facts or edges (`Owned`)."""
+        changing = [*removed, *added]
+        node_keys = {rel[1] for r in changing for rel in r.relations}
+        entity_keys = {k for r in changing for k in _entity_keys(r)}
+        graphs = {self.nodes[k].owner for k in node_keys if k in self.nodes}
+        before = {k: self._look(k) for k in entity_keys if k in self.entities}
+        entities: set[str] = set()
+        nodes: set[str] = set()
+        for record in removed:
+            self._tally_entities(record, -1, entities)
+        for record in removed:
+            self._tally_relations(record, -1, entities, nodes)
+        gone = {record.iri for record in removed}
+        for key in nodes:
+            found = self.nodes[key]
+            found.stated = [s for s in found.stated if s[0] not in gone]
+        for record in added:
+            self._tally_entities(record, 1, entities)
+        for record in added:
+            self._tally_relations(record, 1, entities, nodes)
+        self.records = records
+        position = {record.iri: i for i, record in enumerate(records)}
+        edges = set()
+        for key in nodes:
+            found = self.nodes[key]
+            if found.stated:
+                found.restate(position)
+                graphs.add(found.owner)
+            else:
+                del self.nodes[key]
+            edges.add(_edge_of(found))
+        relabelled = set()
+        for key in entities:
+            self._labels.pop(key, None)
+            merged = self.entities[key]
+            merged.digest = None
+            if merged.refs <= 0:
+                del self.entities[key]
+            elif key in before and self._look(key) != before[key]:
+                relabelled.add(key)
+        # An edge goes to the first owner of the nodes stating it, and a node's lines
+        # name its ends' labels (and whether the object is a place).
+        for found in self.nodes.values():
+            if found.subject in relabelled or found.object in relabelled \
+                    or _edge_of(found) in edges:
+                graphs.add(found.owner)
+        return graphs
+
+    def _look(self, key: str) -> tuple[str, bool]:
+        merged = self.entities[key]
+        return merged.label, merged.type == EntityType.PLACE
+
+    def entity(self, key: str) -> Tally:
+        found = self.entities.get(key)
+        if found is None:
+            found = self.entities[key] = Tally(key)
+        return found
 
     def label(self, key: str) -> str:
         """The entity's label, worked out once (it is asked for by every fact it is in)."""
@@ -289,13 +434,50 @@ class Merged:
         import heapq
 
         used: set[str] = set()
-        entities = ((node(key), self.entities[key]) for key in sorted(self.entities, key=node))
-        groups = ((me, _block(self._entity_lines(merged, used))) for me, merged in entities)
-        first = list(groups)  # `used` is complete once every entity is written
-        labels = _concept_label_lines()
-        concepts = sorted((f"<{c}>", _block(labels[c])) for c in used if labels.get(c))
-        return b"".join(block for _, block in heapq.merge(first, concepts,
+        first = []
+        for me, merged in self._by_subject():
+            first.append((me, self._entity_block(merged)))
+            used.update(merged.concepts)
+        return b"".join(block for _, block in heapq.merge(first, self._concept_blocks(used),
                                                           key=lambda group: group[0]))
+
+    def entities_key(self) -> str:
+        """A hash of the entities graph (`entity_ntriples`) made from each entity's key
+        and digest, which the entity keeps: a patched merge makes only the changed
+        entities' lines to key the graph, and the graph itself only when the key changed.
+        (Taken in key order, which needs no IRIs: the set of blocks fixes the graph.)"""
+        import hashlib
+
+        digest = hashlib.sha256(b"entities\n")
+        used: set[str] = set()
+        for key in sorted(self.entities):
+            merged = self.entities[key]
+            if merged.digest is None:
+                self._entity_block(merged)
+            digest.update(key.encode("utf-8") + b"\x00" + (merged.digest or b""))
+            used.update(merged.concepts)
+        for _, block in self._concept_blocks(used):
+            digest.update(block)
+        return digest.hexdigest()[:32]
+
+    def _by_subject(self) -> list[tuple[str, Tally]]:
+        return sorted(((node(k), m) for k, m in self.entities.items()),
+                      key=lambda pair: pair[0])
+
+    def _entity_block(self, merged: Tally) -> bytes:
+        """An entity's lines as N-Triples; its digest and concepts noted on it."""
+        import hashlib
+
+        concepts: set[str] = set()
+        block = _block(self._entity_lines(merged, concepts))
+        merged.digest = hashlib.sha256(block).digest()[:16]
+        merged.concepts = tuple(sorted(concepts))
+        return block
+
+    @staticmethod
+    def _concept_blocks(used: set[str]) -> list[tuple[str, bytes]]:
+        labels = _concept_label_lines()
+        return sorted((f"<{c}>", _block(labels[c])) for c in used if labels.get(c))
 
     def _entity_lines(self, merged: _Merged, used: set[str]) -> list[str]:
         me, etype = node(merged.key), merged.type

@@ -13,6 +13,7 @@ facts among them); by default it draws the top `top` of those by degree.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -50,6 +51,7 @@ CATEGORY_NAMES = {
     "public_security": "公安", "judicial": "司法", "media": "媒体", "enterprise": "企业",
     "procuratorate": "检察", "court": "法院", "military": "军队", "cppcc": "政协",
 }
+TITLE = "基层治理知识图谱"
 LIMIT = 2000  # entities carried by the page
 TOP = 300  # entities drawn by default when the page carries more than 2 * TOP
 EVIDENCE_PER_FACT = 3
@@ -77,7 +79,7 @@ _EXTERNAL_TAG = re.compile(
 
 
 def render_html(graph_or_nxg: Graph | nx.MultiDiGraph, *, focus: str | None = None,
-                depth: int = 1, title: str = "基层治理知识图谱", limit: int = LIMIT,
+                depth: int = 1, title: str = TITLE, limit: int = LIMIT,
                 top: int = TOP) -> str:
     """The page for a whole graph, or for the entities within `depth` hops of `focus`."""
     from kg import network
@@ -88,7 +90,35 @@ def render_html(graph_or_nxg: Graph | nx.MultiDiGraph, *, focus: str | None = No
     if focus is not None:
         nxg = network.neighbourhood(nxg, focus, depth)
     data = page_data(nxg, limit=limit, top=top)
+    return page_html(data, title)
+
+
+def page_html(data: dict[str, Any], title: str = TITLE) -> str:
+    """The page showing `data` (`page_data`)."""
     return _finish(_pyvis_page(data), data, title)
+
+
+def page_key(data: dict[str, Any], title: str = TITLE) -> str:
+    """A hash of all a page is made from: its data and title, this module, its assets
+    and the versions of pyvis and jinja2 (which fill pyvis's template). `kg build`
+    keeps graph.html when the key did not change, without importing pyvis."""
+    import hashlib
+
+    digest = hashlib.sha256(_page_version().encode())
+    digest.update(title.encode("utf-8") + b"\x00" + script_json(data).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _page_version() -> str:
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"pyvis {version('pyvis')} jinja2 {version('jinja2')}".encode())
+    digest.update(Path(__file__).read_bytes())
+    for name in ("controls.html", "graph.css", "graph.js"):
+        digest.update(_asset(name).encode("utf-8"))
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- data for the page
@@ -180,16 +210,22 @@ def anchor_places(nxg: nx.MultiDiGraph) -> dict[str, str]:
     found = {n: n for n, d in nxg.nodes(data=True) if d["type"] == "Place"}
     steps = (("Organization", "out", ("locatedIn",)), ("Organization", "out", ("subOrganizationOf",)),
              ("Person", "out", ("holdsPost",)), ("Initiative", "in", ("launched",)))
+    # Each step's candidates and the other ends of their edges, gathered once (in node
+    # order), then settled round by round as before.
+    ends = []
+    for kind, way, relations in steps:
+        adjacency = nxg._succ if way == "out" else nxg._pred  # plain dicts: no views
+        ends.append([(n, [m for m, keyed in adjacency[n].items() for e in keyed.values()
+                          if e["relation"] in relations])
+                     for n, d in nxg.nodes(data=True) if d["type"] == kind and n not in found])
     for _ in range(3):  # sub-organisations of sub-organisations
-        for kind, way, relations in steps:
-            for n, d in nxg.nodes(data=True):
-                if n in found or d["type"] != kind:
+        for step in ends:
+            for n, others in step:
+                if n in found:
                     continue
-                edges = nxg.out_edges(n, data=True) if way == "out" else nxg.in_edges(n, data=True)
-                hits = sorted(found[o if way == "out" else s] for s, o, e in edges
-                              if e["relation"] in relations and (o if way == "out" else s) in found)
+                hits = [found[m] for m in others if m in found]
                 if hits:
-                    found[n] = hits[0]
+                    found[n] = min(hits)
     return found
 
 

@@ -27,7 +27,8 @@ def write_corpus(path: Path, records) -> Path:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    return {name: (out / name).read_bytes() for name in ("graph.ttl", "extraction.json")}
+    return {name: (out / name).read_bytes()
+            for name in ("graph.ttl", "extraction.json", "graph.html")}
 
 
 def graph_names(out: Path) -> set[str]:
@@ -104,7 +105,10 @@ def test_a_manifest_of_another_extractor_version_is_ignored(tmp_path, corpus):
 
 def test_a_rebuild_makes_records_only_for_changed_articles(tmp_path, corpus):
     """Unchanged articles keep their cached record (kg/triples.py): RDF, JSON and network
-    parts are not made again; the changed article's old record is pruned."""
+    parts are not made again; the changed article's old record is kept while the saved
+    merge (kg/corpus_state.py) would take it out, and pruned once a merge is saved."""
+    from kg import corpus_state
+
     out = tmp_path / "out"
     build([corpus], out_dir=out)
     records = out / "cache" / incremental.RECORDS_DIR
@@ -112,10 +116,12 @@ def test_a_rebuild_makes_records_only_for_changed_articles(tmp_path, corpus):
     write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
     build([corpus], out_dir=out)
     after = {p.name: p.stat().st_mtime_ns for p in records.glob("*.pickle")}
-    assert len(before) == len(after) == len(RECORDS)
-    kept = set(before) & set(after)
-    assert len(kept) == len(RECORDS) - 1
-    assert all(before[name] == after[name] for name in kept)
+    assert len(before) == len(RECORDS) and set(before) < set(after)
+    assert len(after) == len(RECORDS) + 1
+    assert all(before[name] == after[name] for name in before)
+    corpus_state.discard(out / "cache")  # merged from scratch and saved: old one pruned
+    build([corpus], out_dir=out)
+    assert len(list(records.glob("*.pickle"))) == len(RECORDS)
 
 
 def test_a_rebuild_does_not_load_unchanged_documents_articles(tmp_path, corpus, monkeypatch):
@@ -142,13 +148,14 @@ def test_a_rebuild_without_saved_summaries_reads_the_cache_and_matches_a_fresh_b
     summarises the cached extraction instead."""
     out = tmp_path / "out"
     build([corpus], out_dir=out)
-    (out / "cache" / incremental.SUMMARIES).unlink()
+    for shard in (out / "cache").glob("summaries-*.pkl"):
+        shard.unlink()
     write_corpus(corpus, RECORDS[:3])
     build([corpus], out_dir=out)
     fresh = tmp_path / "fresh"
     build([corpus], out_dir=fresh)
     assert outputs(out) == outputs(fresh)
-    assert (out / "cache" / incremental.SUMMARIES).is_file()
+    assert list((out / "cache").glob("summaries-*.pkl"))
 
 
 def test_a_rebuild_writes_turtle_only_for_graphs_that_changed(tmp_path, corpus, monkeypatch):
@@ -195,4 +202,145 @@ def test_a_record_listed_in_the_light_file_but_gone_is_made_again(tmp_path, corp
     build([corpus], out_dir=out)
     fresh = tmp_path / "fresh"
     build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+
+
+def test_a_rebuild_patches_the_saved_merge_instead_of_reading_every_record(
+        tmp_path, corpus, monkeypatch):
+    """The merge is kept between builds (kg/corpus_state.py): a rebuild reads neither the
+    light-records file nor every record, and merges nothing anew."""
+    from kg import triples
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    calls: list[str] = []
+    real_init = triples.Merged.__init__
+    monkeypatch.setattr(incremental, "load_light_records", lambda *a: calls.append("light"))
+    monkeypatch.setattr(triples.Merged, "__init__",
+                        lambda self, records: calls.append("merge") or real_init(self, records))
+    edited = [(i, t.replace("李淼", "王强")) for i, t in RECORDS if i != "a"]
+    write_corpus(corpus, edited + [("e", "云南省大理白族自治州洱源县牛街乡党委书记赵明说。")])
+    build([corpus], out_dir=out)
+    assert calls == []
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+    assert read_nquads(out) == read_nquads(fresh)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "foreign", "reordered"])
+def test_a_saved_merge_that_cannot_be_trusted_is_not_patched(tmp_path, corpus, damage):
+    """Damaged, of other code, or the documents reordered (the order of merging decides
+    which title comes first): every record is merged again, same bytes as fresh."""
+    from kg import corpus_state
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    state = out / "cache" / corpus_state.STATE
+    if damage == "truncated":
+        state.write_bytes(state.read_bytes()[:100])
+    elif damage == "foreign":
+        state.write_bytes(state.read_bytes().replace(corpus_state.state_version().encode(),
+                                                     b"0" * 16))
+    edited = [(i, t.replace("李淼", "王强")) for i, t in RECORDS]
+    write_corpus(corpus, edited[::-1] if damage == "reordered" else edited)
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+    assert corpus_state.load(out / "cache").keys == corpus_state.load(fresh / "cache").keys
+
+
+def test_person_renamed_by_corpus_identity_in_an_unchanged_article_is_patched_right(
+        tmp_path, corpus):
+    """Adding an article that makes 张伟 two people rekeys him in article b, which did
+    not change: its record key changes too, so the patch takes its old record out."""
+    out = tmp_path / "out"
+    write_corpus(corpus, RECORDS[:3])
+    build([corpus], out_dir=out)
+    write_corpus(corpus, RECORDS)
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+    assert read_nquads(out) == read_nquads(fresh)
+
+
+def test_graph_html_is_kept_while_what_it_shows_is_unchanged(tmp_path, corpus, monkeypatch):
+    """No page is made when its data (view.page_key) is the same and graph.html is the
+    file the last build wrote; one changed by hand, or other data, is made again."""
+    from kg import view
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    made: list[int] = []
+    real = view.page_html
+    monkeypatch.setattr(view, "page_html", lambda *a, **k: made.append(1) or real(*a, **k))
+    page = out / "graph.html"
+    before = page.stat().st_ino, page.read_bytes()
+    build([corpus], out_dir=out)
+    assert made == [] and (page.stat().st_ino, page.read_bytes()) == before
+    page.write_bytes(before[1].replace(b"</html>", b"<!-- edited --></html>"))
+    build([corpus], out_dir=out)
+    assert made == [1] and page.read_bytes() == before[1]
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    assert made == [1, 1]
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+
+
+@pytest.mark.parametrize("drift", [0, 100])
+def test_rebuilds_patch_from_the_saved_merge_until_it_drifts_too_far(
+        tmp_path, corpus, monkeypatch, drift):
+    """A small patch leaves the saved merge as it was (the next build patches from it
+    again); past the drift limit the patched merge is saved. Same bytes either way."""
+    from kg import corpus_state
+
+    monkeypatch.setattr(corpus_state, "DRIFT", drift)
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    state = out / "cache" / corpus_state.STATE
+    first = state.read_bytes()
+    for n in range(1, 4):
+        edited = [(i, t + "。" * (n if i in "bd" else 0)) for i, t in RECORDS]
+        write_corpus(corpus, edited[:3] + [("e", "云南省洱源县牛街乡党委书记赵明说。" * n)])
+        build([corpus], out_dir=out)
+        assert (state.read_bytes() == first) == (drift > 0)
+        fresh = tmp_path / f"fresh{n}"
+        build([corpus], out_dir=fresh)
+        assert outputs(out) == outputs(fresh)
+        assert read_nquads(out) == read_nquads(fresh)
+
+
+def test_the_store_rewrites_only_the_entities_that_changed(tmp_path, corpus, monkeypatch):
+    """The entities graph in the store is patched per entity (cache/entities.index says
+    what it holds), not dumped and compared whole; without a trustworthy index (the
+    manifest's key for the graph differs, as after a killed build) it is replaced."""
+    import kg.store
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    replaced: list[str] = []
+    real = kg.store._replace_graph
+    monkeypatch.setattr(kg.store, "_replace_graph",
+                        lambda store, graph, data: replaced.append(graph.value)
+                        or real(store, graph, data))
+    edited = [(i, t.replace("李淼", "王强")) for i, t in RECORDS]
+    write_corpus(corpus, edited + [("e", "云南省大理白族自治州洱源县牛街乡党委书记赵明说。")])
+    build([corpus], out_dir=out)
+    assert ENTITIES_GRAPH not in replaced
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert read_nquads(out) == read_nquads(fresh)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["graphs"][ENTITIES_GRAPH] = "0" * 32  # the store's graph is not the index's
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_corpus(corpus, edited)
+    build([corpus], out_dir=out)
+    assert ENTITIES_GRAPH in replaced
+    build([corpus], out_dir=fresh)
+    assert read_nquads(out) == read_nquads(fresh)
     assert outputs(out) == outputs(fresh)
