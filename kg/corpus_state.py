@@ -122,13 +122,24 @@ class Patch:
 def plan(saved: SavedMerge, keys: list[str]) -> Patch | None:
     """The records to take out and put in to turn `saved` into the merge of `keys`, or
     None when it cannot be patched (a key twice, or the kept articles reordered: the
-    order of merging decides which title and evidence come first and owners' ties)."""
+    order of merging decides which title and evidence come first and owners' ties) or
+    should not be (more than PATCH_MOST records, or 2 % of the corpus, change)."""
     new, old = set(keys), set(saved.keys)
     if len(new) != len(keys) or len(old) != len(saved.keys):
         return None
     if [k for k in saved.keys if k in new] != [k for k in keys if k in old]:
         return None
-    return Patch([k for k in saved.keys if k not in new], [k for k in keys if k not in old])
+    patch = Patch([k for k in saved.keys if k not in new], [k for k in keys if k not in old])
+    if len(patch.removed) + len(patch.added) > max(PATCH_MOST, len(keys) // 50):
+        return None  # its whole records would all be in memory at once; merge anew
+    return patch
+
+
+# A patch takes out and puts in whole records (N-Triples and JSON included), all held at
+# once: a corpus file moved elsewhere (every document key new) patched 10,000 out and
+# 10,000 in and peaked at 4.2 GB. Larger changes than this (or 2 % of the corpus) are
+# merged from the light records instead, as a first build is.
+PATCH_MOST = 200
 
 
 def patched(saved: SavedMerge, keys: list[str], patch: Patch,

@@ -199,6 +199,7 @@ def sync_store(path: str | Path, parts: Mapping[str, bytes], previous: dict[str,
         existing = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
         if not existing:
             _bulk_load(store, parts)
+            _compact(store)
             return hashes, len(parts)
         for name in sorted(existing - hashes.keys()):
             store.remove_graph(ox.NamedNode(name))
@@ -217,10 +218,24 @@ def sync_store(path: str | Path, parts: Mapping[str, bytes], previous: dict[str,
             else:
                 store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             written += 1
+        if written >= max(COMPACT_AFTER, len(parts) // 10):
+            _compact(store)
         return hashes, written
     finally:
         store.flush()
         del store  # closes RocksDB and releases its lock
+
+
+# Graphs rewritten from which a store is compacted (besides after a bulk load).
+COMPACT_AFTER = 500
+
+
+def _compact(store: Any) -> None:
+    """Compact the store's files (RocksDB). A bulk load leaves one file per batch, each
+    spanning the whole key range, and every lookup then reads them all: the presets on
+    the 10,000-article store took 2-3 x longer (org_hierarchy 233 ms against 68 ms)
+    until compacted, which took 5.5 s there. Small rebuilds skip it."""
+    store.optimize()
 
 
 def _replace_graph(store: Any, graph: Any, data: bytes) -> None:

@@ -197,3 +197,17 @@ def test_a_damaged_or_foreign_state_file_is_not_loaded(tmp_path, records):
     assert corpus_state.load(tmp_path) is None
     (tmp_path / corpus_state.STATE).write_bytes(pickle.dumps(("other", None)))
     assert corpus_state.load(tmp_path) is None
+
+
+def test_a_change_to_many_records_is_merged_anew_not_patched():
+    """A patch holds the whole records it takes out and puts in: past PATCH_MOST (or 2 %
+    of the corpus) the build merges from the light records instead."""
+    from kg.corpus_state import PATCH_MOST, SavedMerge, plan
+
+    keys = [f"k{i}" for i in range(1000)]
+    saved = SavedMerge(list(keys), None)
+    small = keys[:-3] + ["n1", "n2", "n3"]
+    assert plan(saved, small) is not None
+    moved = [f"n{i}" for i in range(1000)]  # every key new: the corpus file was moved
+    assert plan(saved, moved) is None
+    assert plan(saved, keys[PATCH_MOST // 2 + 1:] + moved[:PATCH_MOST // 2 + 1]) is None
