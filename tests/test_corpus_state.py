@@ -82,6 +82,18 @@ def scratch(after: list) -> Merged:
     return merged
 
 
+def assert_patch_is_scratch(before, after) -> None:
+    """Patching the merge of `before` into `after` gives the merge made anew: the same
+    state and outputs, and graphs not marked dirty keep their key, every key the one
+    made anew."""
+    state: list = []
+    merged = patched(before, after, state=state)
+    assert snapshot(merged) == snapshot(scratch(after))
+    assert outputs(merged) == outputs(scratch(after))
+    assert graph_keys(merged, after, reuse=state[0].graph_keys, dirty=state[0].dirty) \
+        == graph_keys(scratch(after), after)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_patched_merge_equals_merging_every_record(records, seed):
     rng = random.Random(seed)
@@ -95,13 +107,7 @@ def test_a_patched_merge_equals_merging_every_record(records, seed):
         after.append((f"{record.iri}#1", changed(record)) if roll < 0.4 else (key, record))
     for item in (i for i in items if i not in before):  # added, anywhere
         after.insert(rng.randrange(len(after) + 1), item)
-    state: list = []
-    merged = patched(before, after, state=state)
-    assert snapshot(merged) == snapshot(scratch(after))
-    assert outputs(merged) == outputs(scratch(after))
-    # graphs not marked dirty keep their key, and every key is the one made anew
-    assert graph_keys(merged, after, reuse=state[0].graph_keys, dirty=state[0].dirty) \
-        == graph_keys(scratch(after), after)
+    assert_patch_is_scratch(before, after)
 
 
 def tangled(rng: random.Random, n: int, *, steady: bool = False) -> list:
@@ -164,12 +170,7 @@ def test_a_patched_merge_of_shared_entities_and_facts_equals_merging_every_recor
                      if roll < 0.5 else (key, record))
     for item in items[9:]:
         after.insert(rng.randrange(len(after) + 1), item)
-    state: list = []
-    merged = patched(before, after, state=state)
-    assert snapshot(merged) == snapshot(scratch(after))
-    assert outputs(merged) == outputs(scratch(after))
-    assert graph_keys(merged, after, reuse=state[0].graph_keys, dirty=state[0].dirty) \
-        == graph_keys(scratch(after), after)
+    assert_patch_is_scratch(before, after)
 
 
 def test_taking_every_record_out_and_back_gives_the_same_merge(records):

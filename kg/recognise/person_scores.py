@@ -503,10 +503,9 @@ def _first_chars(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
 
 
-def _candidates(text: str, start: int, end: int, pattern) -> list[int]:
-    if isinstance(pattern, re.Pattern):
-        return [m.start() for m in pattern.finditer(text, start, end)]
-    return [i for i in range(start, end) if text[i] in pattern]
+def _candidates(text: str, start: int, end: int, firsts: re.Pattern[str]) -> list[int]:
+    """Where in text[start:end] a word can start (its first character matches)."""
+    return [m.start() for m in firsts.finditer(text, start, end)]
 
 
 def _all_words(text: str, start: int, end: int, words: dict[str, str],
