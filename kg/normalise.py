@@ -201,16 +201,22 @@ def _join_cut_paragraphs(text: str) -> tuple[str, list[int]]:
     for line in lines:
         at += len(line) + 1
         ends.append(at)
-    cut: set[int] = set()  # lines whose trailing newline is deleted
+    deleted = sorted(ends[k] for k in cut_lines(texts))
+    return _cut(text, deleted), deleted
+
+
+def cut_lines(texts: list[str]) -> set[int]:
+    """Of the stripped lines `texts`, those whose trailing newline goes: every line from a
+    non-blank one up to the next non-blank line that `continues` it."""
+    cut: set[int] = set()
     previous = -1
-    for k, line in enumerate(texts):
-        if not line:
+    for k, text in enumerate(texts):
+        if not text:
             continue
-        if previous >= 0 and continues(texts[previous], line):
+        if previous >= 0 and continues(texts[previous], text):
             cut.update(range(previous, k))
         previous = k
-    deleted = sorted(ends[k] for k in cut)
-    return _cut(text, deleted), deleted
+    return cut
 
 
 def continues(before: str, after: str) -> bool:

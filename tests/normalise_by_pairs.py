@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from kg.model import OffsetMap
 from kg.normalise import (_CJK_PUNCT_EXTRA, _CONTINUATION_START, _HALF_TO_FULL, _OPEN_END,  # noqa: F401
-                          _QUOTES, _half_width, _is_space, _quote, continues, is_cjk,
-                          is_ideograph)
+                          _QUOTES, _half_width, _is_space, _quote, continues, cut_lines,
+                          is_cjk, is_ideograph)
 
 Pair = tuple[str, int]
 Line = list[Pair]
@@ -87,14 +87,7 @@ def _neighbour(line: Line, k: int, step: int) -> str:
 def _join_cut_paragraphs(pairs: list[Pair]) -> list[Pair]:
     lines = _split_lines(pairs)
     texts = ["".join(ch for ch, _ in line).strip() for line in lines]
-    cut: set[int] = set()  # lines whose trailing newline is deleted
-    previous = -1
-    for k, text in enumerate(texts):
-        if not text:
-            continue
-        if previous >= 0 and continues(texts[previous], text):
-            cut.update(range(previous, k))
-        previous = k
+    cut = cut_lines(texts)  # which lines to join was not rewritten, only how
     return [p for k, line in enumerate(lines) for p in line if not (k in cut and p[0] == "\n")]
 
 
