@@ -12,7 +12,7 @@ import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -128,35 +128,93 @@ class Sections:
                       previous: SpliceIndex | None) -> SpliceIndex:
         """Turtle one named graph at a time (the entities graph, then each article's by
         IRI): the prefixes all of them use, then each graph's Turtle, copied from the
-        previous graph file when the graph's key did not change, else written by Oxigraph."""
+        previous graph file when the graph's key did not change, else written by Oxigraph
+        (the entities graph one subject at a time: `_entities_turtle`)."""
         chunks: list[tuple[str, Any]] = []  # (name, bytes or (offset, length) in old file)
         used: dict[str, tuple[str, ...]] = {}
         old = previous.parts if previous is not None else {}
         bound = _bound()
+        index = SpliceIndex(_turtle_version(), {})
+        entities: list[tuple[str, bytes, Any, tuple[str, ...]]] = []
         for name in self.names:
             found = old.get(name)
             if found is not None and found[0] == keys[name]:
                 _, offset, length, used[name] = found
                 chunks.append((name, (offset, length)))
+                if name == ENTITIES_GRAPH and previous is not None:
+                    index.subjects = dict(previous.subjects)
+                continue
+            if name == ENTITIES_GRAPH:
+                entities = self._entities_turtle(previous)
+                used[name] = tuple(sorted({p for *_, mine in entities for p in mine}))
+                chunks.append((name, None))
                 continue
             data = self.ntriples(name)
-            heads = {h.decode("utf-8") for h in set(_IRI_HEAD.findall(data))}
-            mine = {p: ns for p, ns in bound.items() if any(h.startswith(ns) for h in heads)}
+            mine = _prefixes_of(data, bound)
             used[name] = tuple(sorted(mine))
             chunks.append((name, _turtle_body(data, mine)))
         header = _header({p: bound[p] for p in sorted({p for u in used.values() for p in u})})
         handle.write(header)
-        index = SpliceIndex(_turtle_version(), {})
         offset = len(header)
         with _opened(previous) as old_file:
+            out = _Spliced(handle, old_file)
             for name, chunk in chunks:
-                if isinstance(chunk, tuple):
-                    chunk = _pread(old_file, *chunk)
-                handle.write(chunk)
-                index.parts[name] = (keys[name], offset, len(chunk), used[name])
-                offset += len(chunk)
+                start = offset
+                if chunk is None:  # the entities graph, subject by subject
+                    for subject, digest, part, mine in entities:
+                        length = out.put(part)
+                        index.subjects[subject] = (digest, offset, length, mine)
+                        offset += length
+                else:
+                    offset += out.put(chunk)
+                index.parts[name] = (keys[name], start, offset - start, used[name])
+            out.flush()
         return index
 
+    def _entities_turtle(self, previous: SpliceIndex | None
+                         ) -> list[tuple[str, bytes, Any, tuple[str, ...]]]:
+        """The entities graph's Turtle as (subject, digest of its N-Triples, its Turtle or
+        (offset, length) of it in the previous file, prefixes it uses), in subject order:
+        a subject whose lines did not change is copied, the rest written by Oxigraph in
+        one go and cut apart again (the writer groups a subject's triples, each group
+        starting a line). A rebuild that names one new entity so writes one entity's
+        Turtle, not 14,000 (3 s at 10,000 articles)."""
+        import hashlib
+
+        merged, old = self.merged, previous.subjects if previous is not None else {}
+        concepts: set[str] = set()
+        listed: list[tuple[str, bytes, Callable[[], bytes]]] = []
+        for subject, tally in merged._by_subject():
+            if tally.digest is None:
+                merged._entity_block(tally)
+            concepts.update(tally.concepts)
+            listed.append((subject, tally.digest or b"",
+                           lambda tally=tally: merged._entity_block(tally)))
+        for subject, block in merged._concept_blocks(concepts):
+            listed.append((subject, hashlib.sha256(block).digest()[:16],
+                           lambda block=block: block))
+        listed.sort(key=lambda item: item[0])
+        bound = _bound()
+        out: list[tuple[str, bytes, Any, tuple[str, ...]]] = []
+        todo: list[tuple[int, bytes]] = []  # (place in out, N-Triples) to write
+        for subject, digest, block in listed:
+            found = old.get(subject)
+            if found is not None and found[0] == digest:
+                out.append((subject, digest, (found[1], found[2]), found[3]))
+                continue
+            data = block()
+            out.append((subject, digest, b"", tuple(sorted(_prefixes_of(data, bound)))))
+            todo.append((len(out) - 1, data))
+        if todo:
+            data = b"".join(block for _, block in todo)
+            parts = _subject_parts(_turtle_body(data, _prefixes_of(data, bound)))
+            if len(parts) != len(todo):
+                raise RuntimeError("pyoxigraph's Turtle writer changed: a subject's triples "
+                                   "are no longer one group")
+            for (at, _), part in zip(todo, parts):
+                subject, digest, _, mine = out[at]
+                out[at] = (subject, digest, part, mine)
+        return out
 
 # ---------------------------------------------------------------- the entities graph in the store
 
@@ -282,6 +340,10 @@ class SpliceIndex:
     parts: dict[str, tuple[Any, ...]]
     path: str = ""
     stat: tuple[int, int, int] = (0, 0, 0)  # inode, size, mtime_ns of that file
+    # graph.ttl: where each subject of the entities graph sits, (digest of its N-Triples,
+    # offset, length, prefixes its Turtle uses) by subject, so a changed entities graph
+    # copies the Turtle of the subjects that did not change
+    subjects: dict[str, tuple[bytes, int, int, tuple[str, ...]]] = field(default_factory=dict)
 
     def describes(self, path: Path, version: str) -> bool:
         try:
@@ -323,6 +385,63 @@ def _opened(index: SpliceIndex | None) -> Iterator[Any]:
         yield handle
 
 
+class _Spliced:
+    """Writes parts to `handle`, each bytes or (offset, length) of `old` (the previous
+    file), copying runs of adjacent old parts as one: a rebuild copies almost all of a
+    file, and 10,000 reads and writes of one part each took 0.7 s at 10,000 articles."""
+
+    def __init__(self, handle: Writable, old: Any):
+        self.handle, self.old = handle, old
+        self.run: tuple[int, int] | None = None  # old bytes not yet copied
+
+    def put(self, part: bytes | tuple[int, int]) -> int:
+        """Write or note one part; its length."""
+        if isinstance(part, tuple):
+            offset, length = part
+            if self.run is not None and self.run[0] + self.run[1] == offset:
+                self.run = (self.run[0], self.run[1] + length)
+            else:
+                self.flush()
+                self.run = (offset, length)
+            return length
+        self.flush()
+        self.handle.write(part)
+        return len(part)
+
+    def flush(self) -> None:
+        if self.run is None:
+            return
+        offset, length = self.run
+        self.run = None
+        copy = getattr(self.handle, "copy_from", None)
+        if copy is not None:
+            copy(self.old, offset, length)
+            return
+        while length > 0:
+            data = _pread(self.old, offset, min(length, COPY_PIECE))
+            self.handle.write(data)
+            offset, length = offset + len(data), length - len(data)
+
+
+COPY_PIECE = 8 << 20
+
+
+def _prefixes_of(data: bytes, bound: dict[str, str]) -> dict[str, str]:
+    """The bound prefixes whose namespace the IRIs of N-Triples `data` fall under."""
+    heads = {h.decode("utf-8") for h in set(_IRI_HEAD.findall(data))}
+    return {p: ns for p, ns in bound.items() if any(h.startswith(ns) for h in heads)}
+
+
+_GROUP_START = re.compile(rb"^(?=[^\t ])", re.M)
+
+
+def _subject_parts(body: bytes) -> list[bytes]:
+    """Turtle without prefixes cut before each line that starts a subject's group (the
+    lines that go on with a subject's triples are indented)."""
+    starts = [m.start() for m in _GROUP_START.finditer(body) if m.start() < len(body)]
+    return [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+
+
 def _pread(handle: Any, offset: int, length: int) -> bytes:
     data = os.pread(handle.fileno(), length, offset)
     if len(data) != length:
@@ -335,7 +454,7 @@ def _turtle_version() -> str:
     """Turtle of the same N-Triples is the same bytes for the same writer and prefixes."""
     import pyoxigraph
 
-    return f"ttl|{pyoxigraph.__version__}|{sorted(_bound().items())}"
+    return f"ttl|{pyoxigraph.__version__}|{sorted(_bound().items())}|subjects"
 
 
 def _header(prefixes: dict[str, str]) -> bytes:
@@ -386,14 +505,22 @@ def write_extraction_json(handle: Writable, documents: Iterable[tuple[str, Calla
     handle.write(head)
     offset, first = len(head), True
     with _opened(previous) as old_file:
+        out = _Spliced(handle, old_file)
         for key, made in documents:
             sep = b"[\n" if first else b",\n"
             found = old.get(key)
-            data = _pread(old_file, found[1], found[2]) if found is not None else made()
-            handle.write(sep + data)
-            index.parts[key] = (key, offset + len(sep), len(data))
-            offset += len(sep) + len(data)
+            # the separator before a copied document is copied with it when the old file
+            # has it there (the same place in the list: not first, and after another)
+            if found is not None and not first and found[1] > len(head) + 2:
+                length = out.put((found[1] - 2, found[2] + 2)) - 2
+            else:
+                out.put(sep)
+                length = out.put((found[1], found[2])) if found is not None \
+                    else out.put(made())
+            index.parts[key] = (key, offset + len(sep), length)
+            offset += len(sep) + length
             first = False
+        out.flush()
     handle.write(b"[]" if first else b"\n ]")
     found_problems = [str(p) for p in problems]
     text = json_item(found_problems, 1)[1:] if found_problems else "[]"

@@ -13,6 +13,7 @@ file); backend="memory" reads anything into rdflib's in-memory store instead.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -358,6 +359,10 @@ def _oxigraph_file(path: Path, fmt: str) -> Graph:
 
 # ---------------------------------------------------------------- helpers
 
+# errors of os.copy_file_range that mean "not here" (other file systems, old kernels)
+_NO_COPY_RANGE = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
+
+
 class PendingFile:
     """A file written piece by piece beside its target and renamed over it by `commit`
     (after `close`, which flushes it to disk): readers and a killed build never see half
@@ -380,6 +385,30 @@ class PendingFile:
     def write(self, data: bytes) -> int:
         try:
             return self.handle.write(data)
+        except OSError as exc:
+            self.discard()
+            raise self._error(exc) from None
+
+    def copy_from(self, source: Any, offset: int, length: int) -> None:
+        """Append `length` bytes of the open file `source` from `offset`, copied by the
+        kernel (os.copy_file_range) where it can, else read and written in pieces."""
+        try:
+            self.handle.flush()
+            fd, out = source.fileno(), self.handle.fileno()
+            while length > 0:
+                try:
+                    done = os.copy_file_range(fd, out, length, offset)
+                except (AttributeError, OSError) as exc:
+                    if isinstance(exc, OSError) and exc.errno not in _NO_COPY_RANGE:
+                        raise
+                    done = 0
+                if done <= 0:  # not supported here, or the source ended: copy by hand
+                    data = os.pread(fd, min(length, 8 << 20), offset)
+                    if not data:
+                        raise OSError(f"{source.name} is shorter than its index says")
+                    done = self.handle.write(data)
+                    self.handle.flush()
+                offset, length = offset + done, length - done
         except OSError as exc:
             self.discard()
             raise self._error(exc) from None

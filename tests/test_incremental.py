@@ -344,3 +344,48 @@ def test_the_store_rewrites_only_the_entities_that_changed(tmp_path, corpus, mon
     build([corpus], out_dir=fresh)
     assert read_nquads(out) == read_nquads(fresh)
     assert outputs(out) == outputs(fresh)
+
+
+def test_a_new_entity_writes_the_turtle_of_its_own_lines_not_the_whole_entities_graph(
+        tmp_path, corpus, monkeypatch):
+    """graph.ttl indexes the entities graph per subject: a rebuild naming a new person
+    gives Oxigraph's Turtle writer the subjects that changed, and the file equals a
+    fresh build's."""
+    import kg.rdf
+    from kg.triples import node
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    made: list[bytes] = []
+    real = kg.rdf.turtle_bytes
+    monkeypatch.setattr(kg.rdf, "turtle_bytes", lambda data, p: made.append(data) or real(data, p))
+    write_corpus(corpus, RECORDS + [("e", "云南省大理白族自治州洱源县牛街乡党委书记赵明说。")])
+    build([corpus], out_dir=out)
+    monkeypatch.setattr(kg.rdf, "turtle_bytes", real)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
+    subjects = {line.split(b" ", 1)[0] for data in made for line in data.splitlines()}
+    assert node("Person|赵明").encode() in subjects
+    assert node("Person|黄家瑛").encode() not in subjects  # unchanged: copied
+
+
+def test_outputs_are_spliced_the_same_where_the_kernel_cannot_copy(tmp_path, corpus,
+                                                                   monkeypatch):
+    """Unchanged parts are copied with os.copy_file_range; where it is refused (another
+    file system, an old kernel) they are read and written instead, to the same bytes."""
+    import errno
+    import os
+
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", refused)
+    write_corpus(corpus, [(i, t.replace("李淼", "王强")) for i, t in RECORDS])
+    build([corpus], out_dir=out)
+    fresh = tmp_path / "fresh"
+    build([corpus], out_dir=fresh)
+    assert outputs(out) == outputs(fresh)
