@@ -21,6 +21,8 @@ from kg.errors import QueryError
 from kg.query import GOV
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
     from rdflib import Graph
 
 ENTITY_TYPES = {
@@ -287,9 +289,32 @@ def from_merged(merged: Any, *, evidence_per_edge: int | None = None) -> nx.Mult
     merged records instead of an rdflib graph (same nodes, edges, order and attributes;
     tests/test_triples.py checks it). `evidence_per_edge`: keep only the first N of each
     edge's evidence (the build's page shows 3; all of them took a third of the time)."""
+    return _from_merged(merged, evidence_per_edge, None, details=True)[0]
+
+
+def from_merged_lazy(merged: Any, *, evidence_per_edge: int | None = None,
+                     articles_per_node: int | None = None
+                     ) -> tuple[nx.MultiDiGraph, Callable[[Iterable[str]], None]]:
+    """`from_merged` without what costs most, and the function that adds it to the
+    nodes one names and the edges among them, as `from_merged` has it.
+
+    Until then nodes have no `aliases` and `articles` and edges no `evidence`, `sentence`
+    and `article`; the rest (labels, types, levels, relations, degrees) is all there, as
+    `stats` and choosing what a page carries need. (The build's page carries 2,000 of
+    13,500 entities of a 10,000-article corpus; with details for those only, network and
+    page data took 0.9 s instead of 1.9 s.) `articles_per_node`: keep only the first N of
+    each node's articles (the page shows 8)."""
+    return _from_merged(merged, evidence_per_edge, articles_per_node, details=False)
+
+
+def _from_merged(merged: Any, evidence_per_edge: int | None, articles_per_node: int | None,
+                 details: bool) -> tuple[nx.MultiDiGraph, Callable[[Iterable[str]], None]]:
     import heapq
     from functools import cache
+    from itertools import islice
+    from operator import itemgetter
 
+    from kg.rdf import CLASS_OF_TYPE, PREDICATE_OF_RELATION
     from kg.rdf import iri_for as mint
     from kg.triples import Node
     from kg.vocab import category_concept, initiative_type_concept, level_concept
@@ -298,31 +323,61 @@ def from_merged(merged: Any, *, evidence_per_edge: int | None = None) -> nx.Mult
     def iri_for(key: str) -> str:  # each key is asked for many times
         return str(mint(key))
 
+    @cache
+    def concept(make: Callable[[str], Any], value: str) -> str:
+        return _local(make(value))
+
     types = {key: m.type for key, m in merged.entities.items()}  # each worked out once
     by_iri = {iri_for(key): m for key, m in merged.entities.items()}
-    # by article key ("Article|id"), as the merged entities name their articles
-    article_labels = {f"Article|{r.article_id}": r.label for r in merged.records}
-    evidence = {}
-    for record in merged.records:
-        for ev in record.evidence:
-            evidence[ev[0]] = (ev, record)
-    kinds = {GOV.Person: "Person", GOV.Place: "Place", GOV.Organization: "Organization",
-             GOV.Initiative: "Initiative"}
+    records = {r.iri: r for r in merged.records}
+    quoted: dict[str, dict[str, tuple]] = {}  # an article's evidence by IRI, once asked for
+
+    @cache
+    def by_label() -> tuple[list[Any], dict[str, int], dict[str, int], list[int]]:
+        """The articles sorted by label; each one's place in that order by article key
+        (as entities name their articles) and by IRI (as memberships and facts do); and
+        for each place the last place with the same label. Articles then sort and compare
+        as numbers."""
+        ranked = sorted(merged.records, key=lambda r: (r.label, r.iri))
+        same_until = list(range(len(ranked)))
+        for i in range(len(ranked) - 2, -1, -1):
+            if ranked[i].label == ranked[i + 1].label:
+                same_until[i] = same_until[i + 1]
+        return (ranked, {f"Article|{r.article_id}": i for i, r in enumerate(ranked)},
+                {r.iri: i for i, r in enumerate(ranked)}, same_until)
+
+    def said(ev: str, article: str) -> tuple[str, str, str, int, int]:
+        found = quoted.get(article)
+        if found is None:
+            found = quoted[article] = {e[0]: e for e in records[article].evidence}
+        return found[ev]
+
+    def node_details(m: Any) -> dict[str, Any]:
+        ranked, at_key, _, _ = by_label()
+        found, limit = m.articles, articles_per_node
+        if limit is not None and len(found) ** 2 > limit * len(at_key):
+            # many articles: the first `limit` in label order that have it come soon
+            first = [at_key[a] for a in islice(filter(found.__contains__, at_key), limit)]
+        else:
+            places = map(at_key.__getitem__, found)
+            first = sorted(places) if limit is None else heapq.nsmallest(limit, places)
+        return {"aliases": sorted((set(m.names) | m.aliases) - {merged.label(m.key)}),  # alt_labels
+                "articles": [ranked[i].label for i in first]}
 
     def attrs(iri: str, kind: str) -> dict[str, Any]:
         m = by_iri[iri]
-        label = merged.label(m.key)
-        out: dict[str, Any] = {
-            "label": label, "type": kind,
-            "aliases": sorted((set(m.names) | m.aliases) - {label}),  # m.alt_labels()
-            "articles": sorted(article_labels[a] for a in m.articles)}
+        out: dict[str, Any] = {"label": merged.label(m.key), "type": kind}
+        if details:
+            out.update(node_details(m))
         etype = types[m.key]
         if etype == "Place":
-            out["level"] = _local(level_concept(m.attr("level")))
-        if etype == "Organization" and m.attr("category"):
-            out["category"] = _local(category_concept(m.attr("category")))
-        if etype == "Initiative" and m.attr("category"):
-            out["initiative_type"] = _local(initiative_type_concept(m.attr("category")))
+            out["level"] = concept(level_concept, m.attr("level"))
+        elif etype in ("Organization", "Initiative"):
+            category = m.attr("category")
+            if category and etype == "Organization":
+                out["category"] = concept(category_concept, category)
+            elif category:
+                out["initiative_type"] = concept(initiative_type_concept, category)
         return out
 
     def ensure(iri: str) -> None:
@@ -330,53 +385,91 @@ def from_merged(merged: Any, *, evidence_per_edge: int | None = None) -> nx.Mult
             nxg.add_node(iri, **attrs(iri, "Other"))
 
     def evidence_of(found: Node) -> list[dict[str, Any]]:
-        # sorted by (article, sentence), ties in the order stated, as sorted() on the dicts
-        order = [(evidence[ev][1].label, evidence[ev][0][1], i, ev)
-                 for i, ev in enumerate(found.evidence)]
-        first = heapq.nsmallest(evidence_per_edge, order) if evidence_per_edge is not None \
-            else sorted(order)
+        # sorted by (article, sentence), ties in the order stated, as sorted() on the dicts.
+        # `stated` names the article of each evidence, once per statement (Node.restate)
+        quotes = found.stated
+        if len(quotes) != len(found.evidence):  # some stated more than once: in order once
+            quotes = list({ev: (a, t, ev) for a, t, ev in quotes}.values())
+        limit = evidence_per_edge
+        picked: Sequence[int] = range(len(quotes))
+        if limit is not None and len(quotes) > limit:
+            # only the evidence of the first articles by label needs its sentence looked up
+            _, _, at_iri, same_until = by_label()
+            places = list(map(at_iri.__getitem__, map(itemgetter(0), quotes)))
+            bound = same_until[sorted(places)[limit - 1]] if limit > 0 else -1
+            picked = [i for i, place in enumerate(places) if place <= bound]
+
+        def order(i: int) -> tuple[str, str, int]:
+            a, _, ev = quotes[i]
+            return (records[a].label, said(ev, a)[1], i)
+
+        if len(picked) > 1:
+            picked = [i for *_, i in sorted(map(order, picked))]
         out = []
-        for *_, ev_iri in first:
-            (_, sentence, source, start, end), record = evidence[ev_iri]
-            out.append({"sentence": sentence, "article": record.label,
-                        "article_id": record.article_id, "source": source,
+        for i in picked[:limit]:
+            a, _, ev = quotes[i]
+            _, sentence, source, start, end = said(ev, a)
+            out.append({"sentence": sentence, "article": records[a].label,
+                        "article_id": records[a].article_id, "source": source,
                         "start": start, "end": end})
         return out
 
+    def with_evidence(found: Node) -> dict[str, Any]:
+        if not details:
+            return {}
+        found_evidence = evidence_of(found)
+        return {"evidence": found_evidence, **_first(found_evidence)}
+
     nxg = nx.MultiDiGraph()
-    from kg.rdf import CLASS_OF_TYPE, PREDICATE_OF_RELATION
+    stated_by: dict[tuple[str, str, int], Node] = {}  # each edge's membership or fact
 
     of_class: dict[Any, list[str]] = {}
     for iri, m in by_iri.items():
         of_class.setdefault(CLASS_OF_TYPE[types[m.key]], []).append(iri)
-    for cls, kind in kinds.items():
+    for cls, kind in ENTITY_TYPES.items():
         for iri in sorted(of_class.get(cls, ())):
             nxg.add_node(iri, **attrs(iri, kind))
-    nodes = sorted(merged.nodes.values(), key=lambda n: str(iri_for(n.key)))
-    facts: dict[Any, list[Node]] = {}  # predicate -> its facts, in `nodes` order
-    for found in nodes:
+    # Memberships in the order of their IRIs. A fact is keyed by its predicate and ends,
+    # which order it below: its own IRI (a hash to work out) is not needed.
+    memberships: list[Node] = []
+    facts: dict[Any, list[Node]] = {}  # predicate -> its facts
+    for found in merged.nodes.values():
         if found.kind == "m":
-            person, target = str(iri_for(found.subject)), str(iri_for(found.object))
-            ensure(person)
-            ensure(target)
-            role = merged.label(f"Post|{found.role}")
-            title = next(iter(found.titles), "")
-            found_evidence = evidence_of(found)
-            nxg.add_edge(person, target, relation="holdsPost", label=title or role,
-                         title=title, role=role, past=found.past, date=found.date,
-                         membership=str(iri_for(found.key)), evidence=found_evidence,
-                         **_first(found_evidence))
+            memberships.append(found)
         elif found.kind == "f":
             facts.setdefault(PREDICATE_OF_RELATION[found.type], []).append(found)
+    for found in sorted(memberships, key=lambda n: iri_for(n.key)):
+        person, target = iri_for(found.subject), iri_for(found.object)
+        ensure(person)
+        ensure(target)
+        role = merged.label(f"Post|{found.role}")
+        title = next(iter(found.titles), "")
+        k = nxg.add_edge(person, target, relation="holdsPost", label=title or role,
+                         title=title, role=role, past=found.past, date=found.date,
+                         membership=iri_for(found.key), **with_evidence(found))
+        stated_by[person, target, k] = found
     for pred, relation in RELATIONS.items():
         if relation == "holdsPost":
             continue  # every holdsPost edge is a membership's, drawn above
-        pairs = sorted(((str(iri_for(n.subject)), str(iri_for(n.object)), n)
+        pairs = sorted(((iri_for(n.subject), iri_for(n.object), n)
                         for n in facts.get(pred, ())), key=lambda t: (t[0], t[1]))
         for s, o, found in pairs:
             ensure(s)
             ensure(o)
-            found_evidence = evidence_of(found)
-            nxg.add_edge(s, o, relation=relation, label=RELATION_LABELS[relation],
-                         evidence=found_evidence, **_first(found_evidence))
-    return nxg
+            k = nxg.add_edge(s, o, relation=relation, label=RELATION_LABELS[relation],
+                             **with_evidence(found))
+            stated_by[s, o, k] = found
+
+    def add_details(nodes: Iterable[str]) -> None:
+        """Aliases and articles of `nodes`, evidence of the edges among them."""
+        among = dict.fromkeys(nodes)
+        for n in among:
+            nxg.nodes[n].update(node_details(by_iri[n]))
+        for u in among:
+            for v, keyed in nxg.succ[u].items():
+                if v in among:
+                    for k, data in keyed.items():
+                        found_evidence = evidence_of(stated_by[u, v, k])
+                        data.update(evidence=found_evidence, **_first(found_evidence))
+
+    return nxg, add_details

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import OutputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
     from rdflib import Graph
 
@@ -55,6 +57,7 @@ TITLE = "基层治理知识图谱"
 LIMIT = 2000  # entities carried by the page
 TOP = 300  # entities drawn by default when the page carries more than 2 * TOP
 EVIDENCE_PER_FACT = 3
+ARTICLES_PER_ENTITY = 8  # articles listed in an entity's panel
 SENTENCE_CHARS = 240
 # Headless Chromium as the tests and scripts/screenshot.py start it (Debian's package).
 CHROMIUM = "/usr/bin/chromium"
@@ -123,15 +126,24 @@ def _page_version() -> str:
 
 # ---------------------------------------------------------------- data for the page
 
-def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP) -> dict[str, Any]:
-    """Nodes (with positions), facts, evidence tables and filter values, as plain JSON data."""
+def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP,
+              details: Callable[[list[str]], Any] | None = None) -> dict[str, Any]:
+    """Nodes (with positions), facts, evidence tables and filter values, as plain JSON data.
+
+    `details`, when given, is called with the entities the page carries before their
+    aliases, articles and evidence are read (`network.from_merged_lazy`)."""
     degree = dict(nxg.degree())
     keep = carried(nxg, degree, limit)
+    if details is not None:
+        details(keep)
     index = {n: i for i, n in enumerate(keep)}
+    # the facts among them, walked once on plain dicts (a subgraph view filters each step)
+    among = [(u, v, d) for u in keep for v, keyed in nxg._succ[u].items() if v in index
+             for d in keyed.values()]
     places = anchor_places(nxg)
-    by_place = {p: province_of(nxg, p) for p in set(places.values())}
-    provinces = {n: by_place[p] for n, p in places.items()}
-    positions = layout(nxg.subgraph(keep))
+    by_place = {p: province_of(nxg, p) for p in {places[n] for n in keep if n in places}}
+    provinces = {n: by_place[places[n]] for n in keep if n in places}
+    positions = _layout(sorted(keep), sorted((u, v) for u, v, _ in among if u != v))
     table: dict[str, list[str]] = {"sentences": [], "articles": []}
     lookup: dict[str, dict[str, int]] = {"sentences": {}, "articles": {}}
 
@@ -142,11 +154,11 @@ def page_data(nxg: nx.MultiDiGraph, *, limit: int = LIMIT, top: int = TOP) -> di
         return lookup[kind][text]
 
     nodes = [_node_data(nxg, n, degree[n], places.get(n), provinces.get(n), positions[n],
-                        [ref("articles", a) for a in nxg.nodes[n].get("articles", ())[:8]])
+                        [ref("articles", a)
+                         for a in nxg.nodes[n].get("articles", ())[:ARTICLES_PER_ENTITY]])
              for n in keep]
     edges = []
-    for u, v, d in sorted(nxg.subgraph(keep).edges(data=True),
-                          key=lambda e: (index[e[0]], index[e[1]], e[2]["relation"])):
+    for u, v, d in sorted(among, key=lambda e: (index[e[0]], index[e[1]], e[2]["relation"])):
         evidence = [[ref("sentences", _clip(e.get("sentence", ""))),
                      ref("articles", e.get("article") or e.get("article_id") or "")]
                     for e in (d.get("evidence") or [d])[:EVIDENCE_PER_FACT] if e.get("sentence")]
@@ -167,8 +179,10 @@ def carried(nxg: nx.MultiDiGraph, degree: dict[str, int], limit: int) -> list[st
     """The entities a page carries, best-connected first: all of them when they fit, else
     the top half of `limit` by degree plus, round by round, up to 20 best-connected
     neighbours of each, so a hub's panel and ego view still show some of its facts."""
+    node = nxg._node  # a plain dict: no view
+
     def rank(n: str) -> tuple[int, str, str]:
-        return (-degree[n], nxg.nodes[n]["label"], n)
+        return (-degree[n], node[n]["label"], n)
 
     ranked = sorted(nxg, key=rank)
     if len(ranked) <= limit:
@@ -207,17 +221,24 @@ def _clip(sentence: str) -> str:
 def anchor_places(nxg: nx.MultiDiGraph) -> dict[str, str]:
     """Each entity's place: itself for a place, where an organisation sits, where a
     person holds a post, where an initiative's launcher sits (first found, by IRI)."""
-    found = {n: n for n, d in nxg.nodes(data=True) if d["type"] == "Place"}
+    of_type: dict[str, list[str]] = {}  # in node order
+    for n, d in nxg._node.items():
+        of_type.setdefault(d["type"], []).append(n)
+    found = {n: n for n in of_type.get("Place", ())}
     steps = (("Organization", "out", ("locatedIn",)), ("Organization", "out", ("subOrganizationOf",)),
              ("Person", "out", ("holdsPost",)), ("Initiative", "in", ("launched",)))
     # Each step's candidates and the other ends of their edges, gathered once (in node
-    # order), then settled round by round as before.
+    # order; those without any such edge never settle), then settled round by round.
     ends = []
     for kind, way, relations in steps:
         adjacency = nxg._succ if way == "out" else nxg._pred  # plain dicts: no views
-        ends.append([(n, [m for m, keyed in adjacency[n].items() for e in keyed.values()
-                          if e["relation"] in relations])
-                     for n, d in nxg.nodes(data=True) if d["type"] == kind and n not in found])
+        step = []
+        for n in of_type.get(kind, ()):
+            others = [m for m, keyed in adjacency[n].items() for e in keyed.values()
+                      if e["relation"] in relations]
+            if others:
+                step.append((n, others))
+        ends.append(step)
     for _ in range(3):  # sub-organisations of sub-organisations
         for step in ends:
             for n, others in step:
@@ -249,13 +270,20 @@ def layout(nxg: nx.MultiDiGraph, *, backbone: int = 300, seed: int = 7
     """Positions in page pixels: each connected component laid out on its own and the
     components packed in rows, largest first. Big components get a spring layout of
     their `backbone` best-connected nodes; the rest circle the neighbour that placed them."""
+    return _layout(sorted(nxg), sorted((u, v) for u, v in nxg.edges() if u != v),
+                   backbone=backbone, seed=seed)
+
+
+def _layout(nodes: list[str], pairs: list[tuple[str, str]], *, backbone: int = 300,
+            seed: int = 7) -> dict[str, tuple[float, float]]:
+    """`layout` of the network of `nodes` (sorted) and its facts' `pairs` (sorted, no loops)."""
     import networkx as nx
 
     simple = nx.Graph()
-    simple.add_nodes_from(sorted(nxg))
-    simple.add_edges_from(sorted((u, v) for u, v in nxg.edges() if u != v))
+    simple.add_nodes_from(nodes)
+    simple.add_edges_from(pairs)
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c))
-    shapes = [_component_layout(simple.subgraph(c), backbone, seed) for c in parts]
+    shapes = [_component_layout(simple.adj, c, backbone, seed) for c in parts]
     width = 2.2 * math.sqrt(sum(_extent(s) ** 2 for s in shapes)) + 1
     positions: dict[str, tuple[float, float]] = {}
     x = y = row = 0.0
@@ -273,20 +301,23 @@ def _extent(shape: dict[str, tuple[float, float]]) -> float:
     return 2 * max((max(abs(px), abs(py)) for px, py in shape.values()), default=0) + 40
 
 
-def _component_layout(sub: nx.Graph, backbone: int, seed: int
+def _component_layout(adj: Any, component: list[str], backbone: int, seed: int
                       ) -> dict[str, tuple[float, float]]:
+    """Positions of a connected `component` (its nodes) of the graph whose adjacency is
+    `adj`: a component's neighbours are all in it, so no subgraph view is needed."""
     import networkx as nx
 
-    n = sub.number_of_nodes()
+    n = len(component)
     if n == 1:
-        return {next(iter(sub)): (0.0, 0.0)}
-    core = sorted(sub, key=lambda v: (-sub.degree(v), v))[:backbone]
+        return {component[0]: (0.0, 0.0)}
+    core = sorted(component, key=lambda v: (-len(adj[v]), v))[:backbone]
     scale = 110 * math.sqrt(len(core))
-    # A graph built in sorted order: a subgraph view of few nodes iterates a set, whose
-    # order follows string hashing, and the spring layout depends on the node order.
+    # A graph built in sorted order: the spring layout depends on the node order.
+    in_core = set(core)
     backbone_graph = nx.Graph()
     backbone_graph.add_nodes_from(sorted(core))
-    backbone_graph.add_edges_from(sorted(tuple(sorted(e)) for e in sub.subgraph(core).edges()))
+    backbone_graph.add_edges_from(sorted((u, v) for u in core for v in adj[u]
+                                         if u < v and v in in_core))
     pos = {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in nx.spring_layout(
         backbone_graph, seed=seed, iterations=60).items()}
     # The rest: breadth-first from the core, each on a ring around the node that reached it.
@@ -295,7 +326,7 @@ def _component_layout(sub: nx.Graph, backbone: int, seed: int
         ring += 1
         nxt = []
         for parent in frontier:
-            kids = sorted(k for k in sub[parent] if k not in pos)
+            kids = sorted(k for k in adj[parent] if k not in pos)
             radius = 40 + 6 * math.sqrt(len(kids)) * 4
             for i, kid in enumerate(kids):
                 angle = 2 * math.pi * i / len(kids) + ring
