@@ -77,15 +77,53 @@ def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float, float]
     return wall, cpu, int(rss[-1]) / 1024 if rss else float("nan")
 
 
+def watched_rebuilds(corpus: Path, out: Path, recs: list[dict], times: int = 5) -> None:
+    """Rebuilds in a running `kg watch`: the same one-article change, `times` over (each
+    a new change to the same article), timed from writing the corpus file to the line
+    the watcher prints; and the time the watcher itself reports for the build."""
+    import signal
+    import statistics
+
+    watcher = subprocess.Popen([sys.executable, "-m", "kg", "watch", str(corpus), "-o",
+                                str(out), "--interval", "0.1"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "COLUMNS": "300"})
+    walls, builds = [], []
+    try:
+        assert watcher.stdout is not None
+        watcher.stdout.readline()  # watching ...
+        watcher.stdout.readline()  # its first build: the folder as `kg build` left it
+        for n in range(times):
+            recs[len(recs) // 2]["text"] += f"乡里开会{n}次。"
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
+            start = time.perf_counter()
+            corpus.write_text(text, encoding="utf-8")
+            line = watcher.stdout.readline()
+            walls.append(time.perf_counter() - start)
+            builds.append(float(line.split(" in ", 1)[1].split(" s", 1)[0]))
+            if n == 0:
+                print("   ", line.strip())
+        with open(f"/proc/{watcher.pid}/status") as status:
+            peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM"))
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=60)
+    print(f"rebuild after one changed article in a running `kg watch`: median "
+          f"{statistics.median(walls):.1f} s from saving the file to the watcher's line "
+          f"(build {statistics.median(builds):.1f} s; all: "
+          f"{', '.join(f'{w:.1f}' for w in walls)} s); watcher peak RSS {peak / 1024:,.0f} MB; "
+          f"{load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--articles", type=int, default=None, help="use the first N only")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
     parser.add_argument("--skip", action="append", default=[],
-                        choices=("bare", "workers", "queries"),
+                        choices=("bare", "workers", "watch", "queries"),
                         help="leave out a step (repeatable): the bare pass, the 2-worker "
-                        "build, the query latencies")
+                        "build, the rebuilds in `kg watch`, the query latencies")
     parser.add_argument("--keep", action="store_true",
                         help="reuse the 1-process build in WORK/one if there is one and time "
                         "only the rebuild (and queries)")
@@ -127,6 +165,8 @@ def main() -> None:
     wall, cpu, rss = kg_build(corpus, args.work / "one")
     print(f"incremental rebuild after one changed article: {wall:.1f} s, CPU {cpu:.1f} s; "
           f"peak RSS {rss:,.0f} MB; {load()}")
+    if "watch" not in args.skip:
+        watched_rebuilds(corpus, args.work / "one", recs)
 
     from presets import preset_latency  # benchmarks/presets.py (this folder is sys.path[0])
 

@@ -21,6 +21,7 @@ from kg.errors import NothingToBuild, OutputError, UsageError
 if TYPE_CHECKING:
     from kg.model import Corpus, Problem
     from kg.network import Ranked
+    from kg.resident import Resident
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -54,7 +55,7 @@ STORES = ("oxigraph", "memory")
 def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: str = "ttl",
           encoding: str | None = None, workers: int = 1, dask: str | None = None,
           store: str = "oxigraph", progress: Progress | None = None,
-          max_chars: int | None = None) -> BuildSummary:
+          max_chars: int | None = None, resident: Resident | None = None) -> BuildSummary:
     """Extract facts from `paths` and write graph.<ext>, extraction.json, graph.html and,
     with store="oxigraph", an Oxigraph store (one named graph per article) in OUT/store.
 
@@ -65,34 +66,52 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
     over it, the three outputs are written together after extraction, and the manifest
     marks the store as being rewritten while it is, so a build killed at any point
     leaves complete files and the next build repairs the store (docs/reliability.md).
-    Raises NothingToBuild, leaving the folder as it was, when no input gives an article."""
+    Raises NothingToBuild, leaving the folder as it was, when no input gives an article.
+
+    `resident` (kg/resident.py) keeps the summaries and the merge in memory from one
+    build to the next into the same folder, for a process that builds again and again."""
     if fmt not in EXTENSIONS:
         raise UsageError(f"unknown graph format '{fmt}'; use one of {', '.join(EXTENSIONS)}")
     if store not in STORES:
         raise UsageError(f"unknown store '{store}'; use one of {', '.join(STORES)}")
     out = _out_dir(out_dir)
-    extraction, changes, manifest = _extract_incrementally(
-        paths, out, encoding=encoding, workers=workers, dask=dask, progress=progress,
-        max_chars=max_chars)
-    tick = progress or (lambda stage, done, total: None)
-    tick("write", 0, 4)
-    keys = manifest["records"]
-    state = _merged(extraction, out, keys)  # its records light: no N-Triples, no JSON
-    problems = extraction.problems
-    del extraction  # the merge holds what is still needed
-    # The merge lives to the end of the build: keep the cyclic garbage collector from
-    # walking it again and again (7 % of a rebuild).
-    gc.freeze()
+    if resident is None:  # this build's own: the merge may be loaded early (_prefetch_merge)
+        from kg.resident import Resident
+
+        resident = Resident(reading=None, hashes=None)
+    resident.check(out)
     try:
-        return _write(out, fmt, store, state, problems, changes, manifest, tick)
-    finally:
-        gc.unfreeze()
+        extraction, changes, manifest = _extract_incrementally(
+            paths, out, encoding=encoding, workers=workers, dask=dask, progress=progress,
+            max_chars=max_chars, resident=resident)
+        tick = progress or (lambda stage, done, total: None)
+        tick("write", 0, 4)
+        keys = manifest["records"]
+        # its records light: no N-Triples, no JSON
+        state = _merged(extraction, out, keys, resident)
+        problems = extraction.problems
+        del extraction  # the merge holds what is still needed
+        # The merge lives to the end of the build: keep the cyclic garbage collector
+        # from walking it again and again (7 % of a rebuild).
+        gc.freeze()
+        try:
+            summary = _write(out, fmt, store, state, problems, changes, manifest, tick,
+                             resident)
+        finally:
+            gc.unfreeze()
+    except BaseException:
+        resident.forget()
+        raise
+    resident.remember(out)
+    return summary
 
 
 def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
-           changes: Changes, manifest: dict[str, Any], tick: Progress) -> BuildSummary:
+           changes: Changes, manifest: dict[str, Any], tick: Progress,
+           resident: Resident | None = None) -> BuildSummary:
     """Write the graph file, extraction.json, graph.html, the store and the manifest
-    from the merged corpus (a corpus_state.SavedMerge), then save the merge."""
+    from the merged corpus (a corpus_state.SavedMerge), then save the merge (and keep
+    it in `resident`)."""
     from kg import corpus_state, network, serialise, view
     from kg import incremental as inc
     from kg import store as stores
@@ -110,8 +129,10 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
                                   dirty=state.dirty)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
-    nxg = network.from_merged(sections.merged, evidence_per_edge=view.EVIDENCE_PER_FACT)
-    page = view.page_data(nxg)
+    nxg, add_details = network.from_merged_lazy(  # details only for what the page carries
+        sections.merged, evidence_per_edge=view.EVIDENCE_PER_FACT,
+        articles_per_node=view.ARTICLES_PER_ENTITY)
+    page = view.page_data(nxg, details=add_details)
     summary = _summary(len(records), problems, nxg, files)
     del nxg
     # graph.html is kept when what it shows did not change (and it is the file the last
@@ -154,12 +175,16 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
     # Saved before the records it no longer needs are pruned: a build killed in between
     # leaves the last state, whose records are all still there to take out. A state not
     # saved keeps its records too, for the next build to patch from it.
-    if corpus_state.worth_saving(state):
-        corpus_state.save(cache_dir, keys, merged,
-                          {name: (key_of.get(name), key) for name, key in graphs.items()})
+    graph_keys = {name: (key_of.get(name), key) for name, key in graphs.items()}
+    saved = corpus_state.worth_saving(state)
+    if saved:
+        corpus_state.save(cache_dir, keys, merged, graph_keys)
         inc.prune_records(cache_dir, set(keys))
     else:
         inc.prune_records(cache_dir, set(keys) | set(state.base_keys))
+    if resident is not None:
+        resident.file_keys = list(keys) if saved else list(state.base_keys)
+        resident.merge, resident.merge_read = corpus_state.settled(state, graph_keys), True
     tick("write", 2, 4)
     # While the store is rewritten, the manifest lists no graph hashes: if this build
     # is killed midway, the next one rewrites every named graph instead of trusting them.
@@ -199,7 +224,7 @@ class _Extraction:
 
 def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: str | None,
                            workers: int, dask: str | None, progress: Progress | None = None,
-                           max_chars: int | None = None
+                           max_chars: int | None = None, resident: Resident | None = None
                            ) -> tuple[_Extraction, Changes, dict[str, Any]]:
     """Extract new and changed documents, caching each result and keeping only its
     person summaries; reuse the summaries of the rest (loading their cached extraction
@@ -211,18 +236,25 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     from kg.read import MAX_CHARS, read_paths
 
     docs, problems = read_paths([str(p) for p in paths], encoding=encoding,
-                                max_chars=max_chars or MAX_CHARS)
+                                max_chars=max_chars or MAX_CHARS,
+                                memo=resident.reading if resident is not None else None)
     manifest = inc.read_manifest(out)
     cache_dir = out / inc.CACHE_DIR
-    todo = inc.plan(docs, cache_dir, manifest["documents"])
-    known = inc.load_summaries(cache_dir)
+    todo = inc.plan(docs, cache_dir, manifest["documents"],
+                    memo=resident.hashes if resident is not None else None)
+    background = _in_background(len(todo.todo), workers, dask)
+    results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress,
+                                 background=background)
+    kept_summaries = resident.summaries if resident is not None else None
+    known = kept_summaries if kept_summaries is not None else inc.load_summaries(cache_dir)
+    if background and resident is not None and not resident.merge_read:
+        _prefetch_merge(resident, cache_dir)  # while the forked process extracts
     saved = set(known)  # what the file holds
     current: dict[str, inc.Summarised] = {}
     fresh = set()
     # Each result is cached as soon as it is back, so a build killed while extracting
     # leaves its work for the next one (which finds it through the cache, not the manifest).
-    for i, (found, failed) in zip(todo.todo, _extract_reporting(
-            [docs[i] for i in todo.todo], workers, dask, progress)):
+    for i, (found, failed) in zip(todo.todo, results):
         doc_hash = todo.hashes[inc.document_key(docs[i])]
         inc.save_cached(cache_dir, doc_hash, (found, failed))
         current[doc_hash] = (tuple(summarise(a) for a in found), tuple(failed))
@@ -240,6 +272,8 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
         summaries.extend(found_summaries)
         origins.extend([doc_hash] * len(found_summaries))
         problems.extend(failed if i in fresh else [replace(p, line=doc.line) for p in failed])
+    if resident is not None:  # saved below when they differ from what was saved
+        resident.summaries = current
     # summaries have the article's id and source, all this reads
     found_kept, duplicates = drop_duplicate_articles(summaries)
     kept: list[Any] = list(found_kept)
@@ -260,13 +294,48 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
             {"documents": todo.hashes, "graphs": manifest["graphs"], "records": keys})
 
 
+def _in_background(todo: int, workers: int, dask: str | None) -> bool:
+    """Whether to extract in a forked process while this one loads the last build's
+    state (kg/distributed.py `extract_in_background`): for a few documents, in one
+    process that has not loaded the models yet."""
+    from kg.distributed import models_loaded
+
+    return 0 < todo <= BACKGROUND_MOST and workers == 1 and not dask and not models_loaded()
+
+
+BACKGROUND_MOST = 100  # more documents than this: extraction, not loading, is the time
+
+
+def _prefetch_merge(resident: Resident, cache_dir: Path) -> None:
+    """Load the merge the last build saved into `resident`, for `_patched` to take."""
+    from kg import corpus_state
+
+    resident.merge, resident.merge_read = corpus_state.load(cache_dir), True
+    resident.file_keys = list(resident.merge.keys) if resident.merge is not None else []
+
+
 def _extract_reporting(docs: list[Any], workers: int, dask: str | None,
-                       progress: Progress | None) -> Iterator[Any]:
+                       progress: Progress | None, *, background: bool = False
+                       ) -> Iterator[Any]:
     """Each document's extraction, in order, one at a time (so progress is drawn and
-    each result is cached and dropped at once); Dask yields them at the end."""
+    each result is cached and dropped at once); Dask yields them at the end. With
+    `background`, extraction begins now in a forked process."""
+    from kg.distributed import extract_in_background
+
+    started = extract_in_background(docs) if background else None
+    return _reporting(docs, workers, dask, progress, started)
+
+
+def _reporting(docs: list[Any], workers: int, dask: str | None, progress: Progress | None,
+               started: Iterator[Any] | None) -> Iterator[Any]:
     from kg.distributed import extract_all, iter_extract
 
-    if dask:
+    if started is not None:
+        for i, result in enumerate(started):
+            if progress:
+                progress("extract", i, len(docs))
+            yield result
+    elif dask:
         if progress:
             progress("extract", 0, len(docs))
         yield from extract_all(docs, workers=workers, dask_address=dask)
@@ -309,14 +378,15 @@ def _write_store(sections: Any, out: Path, manifest: dict[str, Any], store: str,
                              patches={name: patch_entities})
 
 
-def _merged(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
+def _merged(extraction: _Extraction, out: Path, keys: list[str],
+            resident: Resident | None = None) -> Any:
     """The corpus merged (kg/triples.py), its records light, as a corpus_state.SavedMerge:
     the last build's merge patched with the records whose key changed (kg/corpus_state.py)
     when it can be, else every record merged."""
     from kg import corpus_state
     from kg.triples import Merged
 
-    state = _patched(extraction, out, keys)
+    state = _patched(extraction, out, keys, resident)
     if state is None:
         records = _records(extraction, out, keys)
         merged = Merged(records)
@@ -326,14 +396,22 @@ def _merged(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
     return state
 
 
-def _patched(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
+def _patched(extraction: _Extraction, out: Path, keys: list[str],
+             resident: Resident | None = None) -> Any:
     """The last build's merge patched to `keys`, or None when there is none to trust:
-    none saved, of other code, reordered articles, or a record it needs gone."""
+    none saved, of other code, reordered articles, or a record it needs gone. The merge
+    `resident` keeps is patched instead of the saved one when there is one."""
     from kg import corpus_state
     from kg import incremental as inc
 
     cache_dir = out / inc.CACHE_DIR
-    saved = corpus_state.load(cache_dir)
+    file_keys: list[str] | None = None  # of the saved merge, when one is kept in memory
+    if resident is not None and resident.merge_read:
+        # patched in place below: `resident` keeps it again once it is written
+        saved, file_keys = resident.merge, resident.file_keys
+        resident.merge, resident.merge_read = None, False
+    else:
+        saved = corpus_state.load(cache_dir)
     patch = corpus_state.plan(saved, keys) if saved is not None else None
     if saved is None or patch is None:
         return None
@@ -348,6 +426,8 @@ def _patched(extraction: _Extraction, out: Path, keys: list[str]) -> Any:
     added = {key: make(summary, doc_hash, key) for summary, doc_hash, key in zip(
         extraction.summaries, extraction.origins, keys) if key in want}
     corpus_state.patched(saved, keys, patch, removed, added)
+    if file_keys is not None:  # the saved file's records are the ones pruning must spare
+        saved.base_keys = list(file_keys)
     return saved
 
 

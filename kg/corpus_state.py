@@ -99,8 +99,17 @@ def worth_saving(state: SavedMerge) -> bool:
     more than DRIFT records or a DRIFT_SHARE of the corpus, whichever is more."""
     if state.patch is None:
         return True
-    drift = len(state.patch.removed) + len(state.patch.added)
+    drift = len(set(state.keys) ^ set(state.base_keys))  # records out and in since saved
     return drift > max(DRIFT, int(DRIFT_SHARE * len(state.keys)))
+
+
+def settled(state: SavedMerge, graph_keys: dict[str, tuple[str | None, str]]) -> SavedMerge:
+    """`state` once written, as a saved state of its keys would load: its graphs' keys
+    the ones just written, nothing dirty, no patch (kg/resident.py keeps it)."""
+    state.graph_keys = dict(graph_keys)
+    state.dirty = state.patch = None
+    state.base_keys = []
+    return state
 
 
 DRIFT = 20

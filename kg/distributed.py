@@ -62,6 +62,43 @@ def iter_extract(docs: Sequence[Document], *, workers: int = 1) -> Iterator[Extr
         yield from pool.map(extract_document, docs, chunksize=chunksize)
 
 
+def extract_in_background(docs: Sequence[Document]) -> Iterator[Extracted]:
+    """`iter_extract` of a few documents in one forked process, begun now: the results
+    come back in order as the iterator is read, and the caller loads what it needs
+    meanwhile. A rebuild after one changed article spent 1.6 s loading jieba, the
+    gazetteer and the person model for it, and 1.3 s more loading the last build's
+    state, one after the other; a forked process takes the first off this one's path.
+    Where processes cannot be forked, or the one forked dies, this process extracts."""
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    if not docs or "fork" not in multiprocessing.get_all_start_methods():
+        return iter_extract(docs)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(extract_document, doc) for doc in docs]
+
+    def results() -> Iterator[Extracted]:
+        try:
+            for i, future in enumerate(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:  # the process died (out of memory, killed)
+                    yield from iter_extract(docs[i:])
+                    return
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return results()
+
+
+def models_loaded() -> bool:
+    """Whether this process has the extraction models loaded (jieba's tagger is the
+    last thing a first extraction loads): then extracting here costs nothing extra."""
+    import sys
+
+    return "jieba.posseg" in sys.modules
+
+
 def extract_with_dask(docs: Sequence[Document], address: str | Any, *,
                       timeout: str = "20s") -> list[Extracted]:
     """client.map over the documents on the Dask scheduler at `address` (or a Client)."""

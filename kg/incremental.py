@@ -86,9 +86,19 @@ class Plan:
     reused: int = 0
 
 
-def plan(docs: list[Document], cache_dir: Path, previous: dict[str, str]) -> Plan:
-    """Compare the documents with the previous manifest and the cache folder."""
-    hashes = {document_key(d): document_hash(d) for d in docs}
+def plan(docs: list[Document], cache_dir: Path, previous: dict[str, str],
+         memo: dict[Document, str] | None = None) -> Plan:
+    """Compare the documents with the previous manifest and the cache folder. `memo`
+    keeps each document's hash for a process that plans again (only this plan's)."""
+    if memo is None:
+        hashes = {document_key(d): document_hash(d) for d in docs}
+    else:
+        known = dict(memo)
+        memo.clear()
+        for d in docs:
+            found = known.get(d)
+            memo[d] = found if found is not None else document_hash(d)
+        hashes = {document_key(d): memo[d] for d in docs}
     result = Plan(hashes)
     for i, doc in enumerate(docs):
         key = document_key(doc)

@@ -261,3 +261,22 @@ def test_read_file_name_with_a_control_character_is_a_problem(tmp_path):
     docs, problems = read_paths([tmp_path])
     assert docs == [] and problems[0].source == str(path)
     assert problems[0].message == "file name has a control character U+001E, skipped; rename the file"
+
+
+def test_reading_again_with_a_memo_gives_what_reading_afresh_gives(tmp_path):
+    """kg watch reads the same corpus again and again: lines met before come from the
+    memo, moved lines keep their new numbers, bad and repeated lines are still reported."""
+    from kg.read import ReadMemo
+
+    corpus = tmp_path / "c.jsonl"
+    versions = [
+        ['{"id": "a", "text": "甲村开会。"}', '{"id": "b", "text": "乙村开会。"}', "not json"],
+        ['{"id": "z", "text": "新的。"}', '{"id": "a", "text": "甲村开会。"}', "not json",
+         '{"id": "b", "text": "乙村开会。"}', '{"id": "a", "text": "重复。"}'],
+        ['{"id": "b", "text": "乙村开会。"}'],
+    ]
+    memo = ReadMemo()
+    for lines in versions:
+        corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert read_paths([corpus], memo=memo) == read_paths([corpus])
+    assert len(memo.now) == 1  # only the last read's lines are kept

@@ -1,0 +1,72 @@
+"""What a long-running process (`kg watch`) keeps in memory between builds into one folder.
+
+A cold rebuild of 10,000 articles after one changed article spends seconds loading
+what the last build left on disk: jieba's dictionary and the other models, the person
+summaries of every document (cache/summaries-*.pkl) and the merged corpus
+(cache/merged.pkl). A process that builds again and again into the same folder loads
+the models once (they are cached per process anyway) and keeps the other two here,
+as the last build left them, instead of reading them back.
+
+What is kept is trusted only while the folder is as this process left it: the
+manifest is the last file a build writes, so a manifest of another size, time or
+inode (another `kg build` ran there) drops everything kept, and the next build reads
+the files. A build that fails drops it too. What each input line read as and each
+document's hash are kept by content, whatever happens to the folder. Everything kept is a copy of what is on
+disk or a state the files can give again: a process that stops loses nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Resident:
+    """The last build's summaries and merge for the folder `out`, and the manifest's
+    stat then. `file_keys`: the record keys of the merge saved in cache/merged.pkl,
+    whose records pruning must keep while the kept merge drifts from it."""
+
+    out: Path | None = None
+    manifest: tuple[int, int, int] | None = None  # inode, size, mtime_ns
+    summaries: dict[str, Any] | None = None  # as incremental.load_summaries gives them
+    merge: Any = None  # corpus_state.SavedMerge of the last build's keys, settled
+    merge_read: bool = False  # `merge` is what there is (None: no saved merge to trust)
+    file_keys: list[str] = field(default_factory=list)
+    # by content, so kept whatever happens to the folder: what each input line read as,
+    # and each document's hash
+    # (None: not kept, as in a single `kg build`)
+    reading: Any = field(default_factory=lambda: _read_memo())
+    hashes: dict[Any, str] | None = field(default_factory=dict)
+
+    def check(self, out: Path) -> None:
+        """Drop what is kept unless it is of `out` as this process left it."""
+        if self.out is None or self.out.resolve() != out.resolve() \
+                or self.manifest != _stat(out):
+            self.forget()
+            self.out = out
+
+    def forget(self) -> None:
+        self.manifest = self.summaries = self.merge = None
+        self.merge_read = False
+        self.file_keys = []
+
+    def remember(self, out: Path) -> None:
+        """Note the manifest the build just wrote (call last)."""
+        self.out, self.manifest = out, _stat(out)
+
+
+def _read_memo() -> Any:
+    from kg.read import ReadMemo
+
+    return ReadMemo()
+
+
+def _stat(out: Path) -> tuple[int, int, int] | None:
+    from kg.incremental import MANIFEST
+
+    try:
+        found = (out / MANIFEST).stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
