@@ -41,7 +41,7 @@ def timed(mod, name: str, label: str) -> None:
 
 timed(b, "_extract_incrementally", "start-up reading, hashing, extracting, identity")
 timed(b, "_merged", "merge (state load + patch, or all records)")
-timed(network, "from_merged", "network")
+timed(network, "from_merged_lazy", "network")
 timed(view, "page_data", "page data")
 timed(view, "page_html", "page html (pyvis)")
 timed(serialise.Sections, "write_graph", "graph keys + graph.ttl")

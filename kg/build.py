@@ -80,10 +80,15 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
 
         resident = Resident(reading=None, hashes=None)
     resident.check(out)
+    extractor = _forked_extractor(out, workers, dask)
     try:
-        extraction, changes, manifest = _extract_incrementally(
-            paths, out, encoding=encoding, workers=workers, dask=dask, progress=progress,
-            max_chars=max_chars, resident=resident)
+        try:
+            extraction, changes, manifest = _extract_incrementally(
+                paths, out, encoding=encoding, workers=workers, dask=dask, progress=progress,
+                max_chars=max_chars, resident=resident, extractor=extractor)
+        finally:
+            if extractor is not None:
+                extractor.close()
         tick = progress or (lambda stage, done, total: None)
         tick("write", 0, 4)
         keys = manifest["records"]
@@ -224,7 +229,8 @@ class _Extraction:
 
 def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: str | None,
                            workers: int, dask: str | None, progress: Progress | None = None,
-                           max_chars: int | None = None, resident: Resident | None = None
+                           max_chars: int | None = None, resident: Resident | None = None,
+                           extractor: Any = None
                            ) -> tuple[_Extraction, Changes, dict[str, Any]]:
     """Extract new and changed documents, caching each result and keeping only its
     person summaries; reuse the summaries of the rest (loading their cached extraction
@@ -242,13 +248,16 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     cache_dir = out / inc.CACHE_DIR
     todo = inc.plan(docs, cache_dir, manifest["documents"],
                     memo=resident.hashes if resident is not None else None)
-    background = _in_background(len(todo.todo), workers, dask)
+    # a few documents go to the forked extractor, which has been loading the models
+    background = extractor is not None and 0 < len(todo.todo) <= BACKGROUND_MOST
     results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress,
-                                 background=background)
+                                 extractor=extractor if background else None)
     kept_summaries = resident.summaries if resident is not None else None
     known = kept_summaries if kept_summaries is not None else inc.load_summaries(cache_dir)
     if background and resident is not None and not resident.merge_read:
         _prefetch_merge(resident, cache_dir)  # while the forked process extracts
+    elif extractor is not None and not background:
+        extractor.close()  # nothing, or too much, for it to do
     saved = set(known)  # what the file holds
     current: dict[str, inc.Summarised] = {}
     fresh = set()
@@ -294,13 +303,17 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
             {"documents": todo.hashes, "graphs": manifest["graphs"], "records": keys})
 
 
-def _in_background(todo: int, workers: int, dask: str | None) -> bool:
-    """Whether to extract in a forked process while this one loads the last build's
-    state (kg/distributed.py `extract_in_background`): for a few documents, in one
-    process that has not loaded the models yet."""
-    from kg.distributed import models_loaded
+def _forked_extractor(out: Path, workers: int, dask: str | None) -> Any:
+    """A kg.distributed.ForkedExtractor loading the models while this process reads the
+    inputs and the last build's state, or None: only for a rebuild (a manifest is there)
+    in one process that has not loaded the models yet."""
+    from kg import incremental as inc
+    from kg.distributed import ForkedExtractor, models_loaded
 
-    return 0 < todo <= BACKGROUND_MOST and workers == 1 and not dask and not models_loaded()
+    if workers != 1 or dask or models_loaded() or BACKGROUND_MOST <= 0 \
+            or not (out / inc.MANIFEST).is_file():
+        return None
+    return ForkedExtractor()
 
 
 BACKGROUND_MOST = 100  # more documents than this: extraction, not loading, is the time
@@ -315,14 +328,12 @@ def _prefetch_merge(resident: Resident, cache_dir: Path) -> None:
 
 
 def _extract_reporting(docs: list[Any], workers: int, dask: str | None,
-                       progress: Progress | None, *, background: bool = False
+                       progress: Progress | None, *, extractor: Any = None
                        ) -> Iterator[Any]:
     """Each document's extraction, in order, one at a time (so progress is drawn and
-    each result is cached and dropped at once); Dask yields them at the end. With
-    `background`, extraction begins now in a forked process."""
-    from kg.distributed import extract_in_background
-
-    started = extract_in_background(docs) if background else None
+    each result is cached and dropped at once); Dask yields them at the end. Given an
+    `extractor` (a kg.distributed.ForkedExtractor), the documents are sent to it now."""
+    started = extractor.extract(docs) if extractor is not None else None
     return _reporting(docs, workers, dask, progress, started)
 
 

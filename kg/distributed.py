@@ -62,33 +62,76 @@ def iter_extract(docs: Sequence[Document], *, workers: int = 1) -> Iterator[Extr
         yield from pool.map(extract_document, docs, chunksize=chunksize)
 
 
-def extract_in_background(docs: Sequence[Document]) -> Iterator[Extracted]:
-    """`iter_extract` of a few documents in one forked process, begun now: the results
-    come back in order as the iterator is read, and the caller loads what it needs
-    meanwhile. A rebuild after one changed article spent 1.6 s loading jieba, the
-    gazetteer and the person model for it, and 1.3 s more loading the last build's
-    state, one after the other; a forked process takes the first off this one's path.
-    Where processes cannot be forked, or the one forked dies, this process extracts."""
-    import multiprocessing
-    from concurrent.futures.process import BrokenProcessPool
+class ForkedExtractor:
+    """One forked process that loads the models at once and extracts, later, the few
+    documents it is given: a rebuild after one changed article spent 1.6 s loading
+    jieba, the gazetteer and the person model, then 1.3 s loading the last build's
+    state; started first, the process loads the models while this one reads the
+    inputs and loads that state. Where processes cannot be forked, or the one forked
+    dies, this process extracts."""
 
-    if not docs or "fork" not in multiprocessing.get_all_start_methods():
-        return iter_extract(docs)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    futures = [pool.submit(extract_document, doc) for doc in docs]
+    def __init__(self) -> None:
+        import multiprocessing
 
-    def results() -> Iterator[Extracted]:
+        self.process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def extract(self, docs: Sequence[Document]) -> Iterator[Extracted]:
+        """`iter_extract(docs)`: the documents sent now, the results read back in order,
+        one at a time, as the iterator is read."""
+        if self.process is None:
+            return iter_extract(docs)
         try:
-            for i, future in enumerate(futures):
-                try:
-                    yield future.result()
-                except BrokenProcessPool:  # the process died (out of memory, killed)
-                    yield from iter_extract(docs[i:])
-                    return
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self.conn.send(list(docs))
+        except OSError:
+            self.close()
+            return iter_extract(docs)
+        return self._results(docs)
 
-    return results()
+    def _results(self, docs: Sequence[Document]) -> Iterator[Extracted]:
+        for i in range(len(docs)):
+            try:
+                result = self.conn.recv()
+            except (EOFError, OSError):  # it died (out of memory, killed): carry on here
+                self.close()
+                yield from iter_extract(docs[i:])
+                return
+            yield result
+        self.close()
+
+    def close(self) -> None:
+        """Stop the process (it has nothing more to do, or nothing at all)."""
+        if self.process is None:
+            return
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.process = None
+
+
+def _serve(conn: Any) -> None:
+    """The forked process: load the models, then extract the documents sent, if any."""
+    try:
+        warm_up()
+        docs = conn.recv()
+        for doc in docs or ():
+            conn.send(extract_document(doc))
+    except (EOFError, OSError, KeyboardInterrupt):  # the builder went away or stopped
+        pass
+    finally:
+        conn.close()
 
 
 def models_loaded() -> bool:
