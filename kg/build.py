@@ -4,7 +4,8 @@ Extraction runs in this process, in N processes (`workers`) or on a Dask
 cluster (`dask`), and only for documents that are new or changed since the
 last build into the same folder (kg/incremental.py); corpus identity, RDF and
 the outputs are then made from every document's extraction, so a rebuild
-writes the same bytes as a build from scratch.
+writes the same bytes as a build from scratch. A process that builds again and
+again (`kg watch`) keeps what a rebuild loads in a kg/resident.py `Resident`.
 """
 from __future__ import annotations
 

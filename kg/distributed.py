@@ -1,4 +1,5 @@
-"""Extraction of many documents: in this process, in N local processes, or on a Dask cluster.
+"""Extraction of many documents: in this process, in N local processes, on a Dask cluster,
+or, for a rebuild of a few, in one process forked to load the models meanwhile.
 
 Every runner returns one (articles, problems) pair per document, in the order of
 the documents given, so the corpus-level stages that follow see the same input
