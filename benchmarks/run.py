@@ -105,9 +105,12 @@ def watched_rebuilds(corpus: Path, out: Path, recs: list[dict], times: int = 5) 
                 print("   ", line.strip())
         with open(f"/proc/{watcher.pid}/status") as status:
             peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM"))
-    finally:
-        watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=60)
+    finally:  # SIGTERM: a job started in the background ignores SIGINT, and so do its children
+        watcher.send_signal(signal.SIGTERM)
+        try:
+            watcher.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
     print(f"rebuild after one changed article in a running `kg watch`: median "
           f"{statistics.median(walls):.1f} s from saving the file to the watcher's line "
           f"(build {statistics.median(builds):.1f} s; all: "

@@ -76,12 +76,14 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
     if store not in STORES:
         raise UsageError(f"unknown store '{store}'; use one of {', '.join(STORES)}")
     out = _out_dir(out_dir)
+    # A process that builds again and again loads the models itself, once; a single
+    # build may fork an extractor to load them while it loads the rest.
+    extractor = _forked_extractor(out, workers, dask) if resident is None else None
     if resident is None:  # this build's own: the merge may be loaded early (_prefetch_merge)
         from kg.resident import Resident
 
         resident = Resident(reading=None, hashes=None)
     resident.check(out)
-    extractor = _forked_extractor(out, workers, dask)
     try:
         try:
             extraction, changes, manifest = _extract_incrementally(

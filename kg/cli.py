@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -188,6 +189,10 @@ def build(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 @app.command()
 @handles_errors
 def watch(
@@ -230,6 +235,7 @@ def watch(
                       f"{c.reused} reused; {c.graphs_written} named graphs written")
 
     console.print(f"watching {', '.join(map(str, paths))} -> {out}/ (Ctrl-C stops)")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     try:
         run_watch(paths, out_dir=out, interval=interval, report=report, fmt=fmt.value,
                   encoding=encoding, store=store.value, max_chars=max_chars)
