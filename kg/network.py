@@ -274,7 +274,9 @@ def stats(nxg: nx.MultiDiGraph, *, top: int = 10, betweenness: bool = True) -> S
         simple = nx.Graph(nxg.to_undirected(as_view=True))
         k = 500 if simple.number_of_nodes() > 2000 else None
         between = nx.betweenness_centrality(simple, k=k, seed=0)
-    return Stats(nxg.number_of_nodes(), nxg.number_of_edges(), by_type, by_relation,
+    # every edge has a relation: their count is the number of edges, without networkx
+    # summing every node's degree again
+    return Stats(nxg.number_of_nodes(), sum(by_relation.values()), by_type, by_relation,
                  _top(nxg, dict(nxg.degree()), top), _top(nxg, between, top))
 
 

@@ -10,8 +10,9 @@ as the last build left them, instead of reading them back.
 What is kept is trusted only while the folder is as this process left it: the
 manifest is the last file a build writes, so a manifest of another size, time or
 inode (another `kg build` ran there) drops everything kept, and the next build reads
-the files. A build that fails drops it too. What each input line read as and each
-document's hash are kept by content, whatever happens to the folder. Everything kept is a copy of what is on
+the files. A build that fails drops it too. What each input line read as, each
+document's hash and each article's record key are kept by content, whatever happens
+to the folder. Everything kept is a copy of what is on
 disk or a state the files can give again: a process that stops loses nothing.
 """
 from __future__ import annotations
@@ -34,10 +35,12 @@ class Resident:
     merge_read: bool = False  # `merge` is what there is (None: no saved merge to trust)
     file_keys: list[str] = field(default_factory=list)
     # by content, so kept whatever happens to the folder: what each input line read as,
-    # and each document's hash
+    # each document's hash, and the record keys
     # (None: not kept, as in a single `kg build`)
     reading: Any = field(default_factory=lambda: _read_memo())
     hashes: dict[Any, str] | None = field(default_factory=dict)
+    # the last corpus-identity mapping and record key by (document hash, article id)
+    identity: tuple[dict[str, str], dict[tuple[str, str], str]] | None = None
 
     def check(self, out: Path) -> None:
         """Drop what is kept unless it is of `out` as this process left it."""
