@@ -120,9 +120,10 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
     """Write the graph file, extraction.json, graph.html, the store and the manifest
     from the merged corpus (a corpus_state.SavedMerge), then save the merge (and keep
     it in `resident`)."""
-    from kg import corpus_state, network, serialise, view
+    from kg import corpus_state, serialise
     from kg import incremental as inc
     from kg import store as stores
+    from kg.forked import Forked
 
     keys = manifest["records"]
     merged = state.merged
@@ -137,23 +138,16 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
                                   dirty=state.dirty)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
-    nxg, add_details = network.from_merged_lazy(  # details only for what the page carries
-        sections.merged, evidence_per_edge=view.EVIDENCE_PER_FACT,
-        articles_per_node=view.ARTICLES_PER_ENTITY)
-    page = view.page_data(nxg, details=add_details)
-    summary = _summary(len(records), problems, nxg, files)
-    del nxg
-    # graph.html is kept when what it shows did not change (and it is the file the last
-    # build wrote): no pyvis, no writing
-    page_key = view.page_key(page)
-    kept = serialise.read_index(cache_dir / PAGE_INDEX, files["html"], page_key) is not None
-    html = None if kept else view.page_html(page)
-    del page
-    tick("write", 1, 4)
+    # The page and the summary: in a rebuild (a patched merge), made in a forked process
+    # while this one writes graph.ttl and extraction.json; else here, first.
+    def made() -> _Page:
+        return _page(merged, problems, files, cache_dir)
+
+    page_job = Forked(made) if state.patch is not None else None
+    page = made() if page_job is None else None
     # The three files are written beside their targets first, then renamed one after the
     # other; graph.ttl and extraction.json copy what did not change from the last ones.
-    pending = [stores.PendingFile(files[name]) for name in ("graph", "extraction", "html")
-               if name != "html" or html is not None]
+    pending = [stores.PendingFile(files[name]) for name in ("graph", "extraction")]
     try:
         graphs, ttl_index = sections.write_graph(
             pending[0], fmt, previous=serialise.read_index(
@@ -162,9 +156,15 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
             pending[1], ((k, _json_of(load, r)) for r, k in zip(records, keys)), problems,
             previous=serialise.read_index(cache_dir / JSON_INDEX, files["extraction"],
                                           serialise.JSON_VERSION))
-        if html is not None:
-            pending[2].write(html.encode("utf-8"))
-        del html
+        if page_job is not None:
+            page = page_job.result()
+        assert page is not None
+        tick("write", 1, 4)
+        summary, page_key, kept = page.summary, page.key, page.html is None
+        if page.html is not None:
+            pending.append(stores.PendingFile(files["html"]))
+            pending[2].write(page.html.encode("utf-8"))
+        del page
         for file in pending:
             file.close()
     except BaseException:
@@ -205,7 +205,34 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
     tick("write", 3, 4)
     inc.write_manifest(out, manifest["documents"], graphs)
     tick("write", 4, 4)
-    return replace(summary, changes=replace(changes, graphs_written=written))
+    return replace(summary, files=files, changes=replace(changes, graphs_written=written))
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What the build shows of the corpus: its summary, and graph.html's key and page
+    (None when graph.html is kept: what it shows did not change)."""
+
+    summary: BuildSummary
+    key: str
+    html: str | None
+
+
+def _page(merged: Any, problems: list[Problem], files: dict[str, Path], cache_dir: Path
+          ) -> _Page:
+    from kg import network, serialise, view
+
+    nxg, add_details = network.from_merged_lazy(  # details only for what the page carries
+        merged, evidence_per_edge=view.EVIDENCE_PER_FACT,
+        articles_per_node=view.ARTICLES_PER_ENTITY)
+    page = view.page_data(nxg, details=add_details)
+    summary = _summary(len(merged.records), problems, nxg, files)
+    del nxg
+    # graph.html is kept when what it shows did not change (and it is the file the last
+    # build wrote): no pyvis, no writing
+    key = view.page_key(page)
+    kept = serialise.read_index(cache_dir / PAGE_INDEX, files["html"], key) is not None
+    return _Page(summary, key, None if kept else view.page_html(page))
 
 
 def _json_of(load: Callable[[Any], Any], record: Any) -> Callable[[], bytes]:
