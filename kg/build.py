@@ -278,8 +278,12 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     cache_dir = out / inc.CACHE_DIR
     todo = inc.plan(docs, cache_dir, manifest["documents"],
                     memo=resident.hashes if resident is not None else None)
-    # a few documents go to the forked extractor, which has been loading the models
-    background = extractor is not None and 0 < len(todo.todo) <= BACKGROUND_MOST
+    # a few documents go to the forked extractor, which has been loading the models, or,
+    # in a process that builds again (and keeps the models once loaded), are extracted here
+    few = 0 < len(todo.todo) <= BACKGROUND_MOST
+    background = extractor is not None and few
+    if few and resident is not None and resident.hashes is not None:
+        workers = 1
     results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress,
                                  extractor=extractor if background else None)
     kept_summaries = resident.summaries if resident is not None else None

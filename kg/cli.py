@@ -203,6 +203,8 @@ def watch(
                                     help="Graph file format."),
     encoding: str = typer.Option(None, "--encoding", metavar="ENC",
                                  help="Input encoding (default: detect)."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, metavar="N",
+                                help="Extract in N processes."),
     store: StoreKind = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
                                     help="Also write an Oxigraph store to DIR/store "
                                          "(memory: graph file only)."),
@@ -238,7 +240,8 @@ def watch(
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     try:
         run_watch(paths, out_dir=out, interval=interval, report=report, fmt=fmt.value,
-                  encoding=encoding, store=store.value, max_chars=max_chars)
+                  encoding=encoding, workers=workers, store=store.value,
+                  max_chars=max_chars)
     except KeyboardInterrupt:
         console.print("stopped")
 

@@ -172,3 +172,27 @@ def test_a_forked_extraction_that_dies_is_done_in_this_process(tmp_path, monkeyp
     write_corpus(corpus, EDITS[1])
     assert build([corpus], out_dir=out).changes.added == 1
     assert outputs(out) == fresh_outputs(tmp_path, corpus, "fresh")
+
+
+def test_a_watcher_with_workers_extracts_a_small_change_itself(tmp_path, monkeypatch):
+    """With --workers 2 the first build uses two processes; a change of a few documents
+    is extracted in the watcher, which keeps the models, not in new worker processes."""
+    import kg.distributed
+
+    corpus = write_corpus(tmp_path / "corpus.jsonl", RECORDS)
+    out = tmp_path / "out"
+    pools: list[int] = []
+    real = kg.distributed.iter_extract
+
+    def counted(docs, *, workers=1):
+        pools.append(workers)
+        return real(docs, workers=workers)
+
+    monkeypatch.setattr(kg.distributed, "iter_extract", counted)
+    monkeypatch.setattr("kg.build.BACKGROUND_MOST", 2)  # 4 documents are many, 1 is few
+    resident = Resident()
+    build([corpus], out_dir=out, resident=resident, workers=2)
+    write_corpus(corpus, EDITS[0])
+    build([corpus], out_dir=out, resident=resident, workers=2)
+    assert pools == [2, 1]
+    assert outputs(out) == fresh_outputs(tmp_path, corpus, "fresh")
