@@ -126,6 +126,18 @@ def _network(path: Path) -> Any:
     return to_networkx(_open(path))
 
 
+# The inputs and outputs `kg build` and `kg watch` share.
+PATHS_ARG = typer.Argument(..., metavar="PATHS", help="Article files (.txt, .jsonl) or folders.")
+OUT_OPTION = typer.Option(Path("output"), "-o", "--out", metavar="DIR", help="Output folder.")
+FORMAT_OPTION = typer.Option(GraphFormat.ttl, "--format", metavar="ttl|nt|nquads|jsonld",
+                             help="Graph file format.")
+ENCODING_OPTION = typer.Option(None, "--encoding", metavar="ENC",
+                               help="Input encoding (default: detect).")
+WORKERS_OPTION = typer.Option(1, "--workers", "-j", min=1, metavar="N",
+                              help="Extract in N processes.")
+STORE_OPTION = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
+                            help="Also write an Oxigraph store to DIR/store "
+                                 "(memory: graph file only).")
 GraphArg = typer.Argument(..., metavar="GRAPH",
                           help="A graph file written by `kg build` (.ttl, .nt, .nq, .jsonld), "
                                "its Oxigraph store (output/store) or its output folder.")
@@ -135,20 +147,14 @@ NAME_HELP = "Name (label, alias, part of a name) or IRI."
 @app.command()
 @handles_errors
 def build(
-    paths: list[Path] = typer.Argument(..., metavar="PATHS",
-                                     help="Article files (.txt, .jsonl) or folders."),
-    out: Path = typer.Option(Path("output"), "-o", "--out", metavar="DIR", help="Output folder."),
-    fmt: GraphFormat = typer.Option(GraphFormat.ttl, "--format", metavar="ttl|nt|nquads|jsonld",
-                                    help="Graph file format."),
-    encoding: str = typer.Option(None, "--encoding", metavar="ENC",
-                                 help="Input encoding (default: detect)."),
-    workers: int = typer.Option(1, "--workers", "-j", min=1, metavar="N",
-                                help="Extract in N processes."),
+    paths: list[Path] = PATHS_ARG,
+    out: Path = OUT_OPTION,
+    fmt: GraphFormat = FORMAT_OPTION,
+    encoding: str = ENCODING_OPTION,
+    workers: int = WORKERS_OPTION,
     dask: str = typer.Option(None, "--dask", metavar="SCHEDULER_ADDRESS",
                              help="Extract on a Dask cluster, e.g. tcp://10.0.0.5:8786."),
-    store: StoreKind = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
-                                    help="Also write an Oxigraph store to DIR/store "
-                                         "(memory: graph file only)."),
+    store: StoreKind = STORE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
     max_chars: int = _max_chars_option(),
 ) -> None:
@@ -196,18 +202,12 @@ def _interrupt(signum: int, frame: Any) -> None:
 @app.command()
 @handles_errors
 def watch(
-    paths: list[Path] = typer.Argument(..., metavar="PATHS",
-                                     help="Article files (.txt, .jsonl) or folders."),
-    out: Path = typer.Option(Path("output"), "-o", "--out", metavar="DIR", help="Output folder."),
-    fmt: GraphFormat = typer.Option(GraphFormat.ttl, "--format", metavar="ttl|nt|nquads|jsonld",
-                                    help="Graph file format."),
-    encoding: str = typer.Option(None, "--encoding", metavar="ENC",
-                                 help="Input encoding (default: detect)."),
-    workers: int = typer.Option(1, "--workers", "-j", min=1, metavar="N",
-                                help="Extract in N processes."),
-    store: StoreKind = typer.Option(StoreKind.oxigraph, "--store", metavar="oxigraph|memory",
-                                    help="Also write an Oxigraph store to DIR/store "
-                                         "(memory: graph file only)."),
+    paths: list[Path] = PATHS_ARG,
+    out: Path = OUT_OPTION,
+    fmt: GraphFormat = FORMAT_OPTION,
+    encoding: str = ENCODING_OPTION,
+    workers: int = WORKERS_OPTION,
+    store: StoreKind = STORE_OPTION,
     interval: float = typer.Option(0.5, "--interval", min=0.05, metavar="SECONDS",
                                    help="How often to look for changed inputs."),
     max_chars: int = _max_chars_option(),

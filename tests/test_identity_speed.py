@@ -6,9 +6,9 @@ from __future__ import annotations
 import pickle
 import random
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
+from test_corpus_identity import EXAMPLES, TEXTS
 
 from kg import incremental as inc
 from kg.corpus_identity import (
@@ -20,14 +20,6 @@ from kg.corpus_identity import (
     summarise,
 )
 from kg.pipeline import extract_text
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-TEXTS = [  # 张伟 holds posts in two places; 李淼 in none; 王芳 once anchored, once not
-    "河南省许昌市委书记张伟在会上强调，要推进“五方联动”工作机制。",
-    "浙江省杭州市余杭区委书记张伟表示，全区推广“村民说事”制度。",
-    "张伟和李淼参加了会议。王芳说，村里计划盘活山地。",
-    "许昌市魏都区委副书记、区长王芳介绍了情况。",
-]
 
 
 def reference_mapping(summaries) -> dict[str, str]:
