@@ -133,6 +133,9 @@ def _serve(conn: Any) -> None:
         pass
     finally:
         conn.close()
+        from kg.forked import exit_at_once
+
+        exit_at_once()
 
 
 def models_loaded() -> bool:

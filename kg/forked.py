@@ -56,3 +56,13 @@ def _run(fn: Callable[[], Any], conn: Any) -> None:
         conn.send((True, value))
     finally:
         conn.close()
+        exit_at_once()
+
+
+def exit_at_once() -> None:
+    """End a forked child without flushing stdout and stderr as multiprocessing does on
+    the way out: a thread of the parent (a progress bar) may have held a stream's lock
+    when it forked, and in the child nothing would ever release it."""
+    import os
+
+    os._exit(0)
