@@ -82,7 +82,7 @@ def build(paths: Sequence[str | Path], *, out_dir: str | Path = "output", fmt: s
     if resident is None:  # this build's own: the merge may be loaded early (_prefetch_merge)
         from kg.resident import Resident
 
-        resident = Resident(reading=None, hashes=None)
+        resident = Resident.for_one_build()
     resident.check(out)
     try:
         try:
@@ -282,7 +282,7 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     # in a process that builds again (and keeps the models once loaded), are extracted here
     few = 0 < len(todo.todo) <= BACKGROUND_MOST
     background = extractor is not None and few
-    if few and resident is not None and resident.hashes is not None:
+    if few and resident is not None and resident.lasting:
         workers = 1
     results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress,
                                  extractor=extractor if background else None)
@@ -362,7 +362,7 @@ def _record_keys(kept: list[Any], origins: list[str], mapping: dict[str, str],
                                    identity_signature(summary.keys, mapping))
         now[(doc_hash, summary.id)] = found
         keys.append(found)
-    if resident is not None and resident.hashes is not None:  # one that builds again
+    if resident is not None and resident.lasting:
         resident.identity = (mapping, now)
     return keys
 

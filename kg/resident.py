@@ -42,6 +42,17 @@ class Resident:
     # the last corpus-identity mapping and record key by (document hash, article id)
     identity: tuple[dict[str, str], dict[tuple[str, str], str]] | None = None
 
+    @classmethod
+    def for_one_build(cls) -> Resident:
+        """What a single `kg build` keeps while it runs: the merge it loads early, and
+        nothing by content (it would only cost memory)."""
+        return cls(reading=None, hashes=None)
+
+    @property
+    def lasting(self) -> bool:
+        """Whether this outlives one build (kept by a process that builds again)."""
+        return self.hashes is not None
+
     def check(self, out: Path) -> None:
         """Drop what is kept unless it is of `out` as this process left it."""
         if self.out is None or self.out.resolve() != out.resolve() \
