@@ -12,8 +12,11 @@ manifest is the last file a build writes, so a manifest of another size, time or
 inode (another `kg build` ran there) drops everything kept, and the next build reads
 the files. A build that fails drops it too. What each input line read as, each
 document's hash and each article's record key are kept by content, whatever happens
-to the folder. Everything kept is a copy of what is on
-disk or a state the files can give again: a process that stops loses nothing.
+to the folder. Everything kept is a copy of what is on disk or a state the files can
+give again: a process that stops loses nothing.
+
+A single `kg build` uses one too (`for_one_build`), to load the last merge early,
+while its forked extractor loads the models.
 """
 from __future__ import annotations
 
@@ -34,9 +37,8 @@ class Resident:
     merge: Any = None  # corpus_state.SavedMerge of the last build's keys, settled
     merge_read: bool = False  # `merge` is what there is (None: no saved merge to trust)
     file_keys: list[str] = field(default_factory=list)
-    # by content, so kept whatever happens to the folder: what each input line read as,
-    # each document's hash, and the record keys
-    # (None: not kept, as in a single `kg build`)
+    # By content, so kept whatever happens to the folder: what each input line read as,
+    # each document's hash, and the record keys (None: not kept, as in a single build).
     reading: Any = field(default_factory=lambda: _read_memo())
     hashes: dict[Any, str] | None = field(default_factory=dict)
     # the last corpus-identity mapping and record key by (document hash, article id)
