@@ -15,7 +15,7 @@ import time
 
 T0 = time.perf_counter()
 from kg import build as b
-from kg import corpus_state, network, serialise, view
+from kg import corpus_state, forked, serialise
 from kg import incremental as inc
 
 rows: list[tuple[str, float, int]] = []
@@ -41,9 +41,10 @@ def timed(mod, name: str, label: str) -> None:
 
 timed(b, "_extract_incrementally", "start-up reading, hashing, extracting, identity")
 timed(b, "_merged", "merge (state load + patch, or all records)")
-timed(network, "from_merged_lazy", "network")
-timed(view, "page_data", "page data")
-timed(view, "page_html", "page html (pyvis)")
+# In a rebuild the network, summary and page are made in a forked process (kg/forked.py):
+# what shows here is the wait for it; in a first build, `_page` runs here.
+timed(forked.Forked, "result", "network, summary and page: waiting for the fork")
+timed(b, "_page", "network, summary and page, made here")
 timed(serialise.Sections, "write_graph", "graph keys + graph.ttl")
 timed(serialise, "write_extraction_json", "extraction.json")
 timed(corpus_state, "save", "state save")
