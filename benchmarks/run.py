@@ -58,23 +58,26 @@ def load() -> str:
 
 def kg_build(corpus: Path, out: Path, *extra: str) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (all its processes) and peak RSS (MB, its largest
-    process) of one `kg build`."""
-    code = ("import resource, sys; from kg.cli import app; "
-            "sys.argv = ['kg'] + sys.argv[1:]\n"
-            "try:\n    app()\nexcept SystemExit as e:\n    code = e.code\n"
-            "print('MAXRSS', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), file=sys.stderr)\n"
-            "sys.exit(code)")
+    process) of one `kg build`, run as a user runs it (`python -m kg`)."""
+    import tempfile
+
     start, cpu = time.perf_counter(), children_cpu()
-    done = subprocess.run([sys.executable, "-c", code, "build", str(corpus), "-o", str(out),
-                           *extra], capture_output=True, text=True)
-    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
-    if done.returncode:
-        raise SystemExit(f"kg build failed:\n{done.stdout}\n{done.stderr}")
-    rss = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("MAXRSS")]
-    summary = [line for line in done.stdout.splitlines() if "documents:" in line]
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        process = subprocess.Popen([sys.executable, "-m", "kg", "build", str(corpus), "-o",
+                                    str(out), *extra], stdout=out_file, stderr=err_file,
+                                   text=True)
+        _, status, usage = os.wait4(process.pid, 0)  # its rusage: Popen.wait gives none
+        wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out_file.seek(0)
+        err_file.seek(0)
+        stdout, stderr = out_file.read(), err_file.read()
+    if process.returncode:
+        raise SystemExit(f"kg build failed:\n{stdout}\n{stderr}")
+    summary = [line for line in stdout.splitlines() if "documents:" in line]
     print("   ", summary[0].strip() if summary else "")
-    return wall, cpu, int(rss[-1]) / 1024 if rss else float("nan")
+    # its own and its children's peak (Linux reports the largest of them)
+    return wall, cpu, usage.ru_maxrss / 1024
 
 
 def watched_rebuilds(corpus: Path, out: Path, recs: list[dict], times: int = 5) -> None:

@@ -1,5 +1,5 @@
 """`python -m kg` runs the same app as the `kg` command."""
-from kg.cli import app
+from kg.cli import run
 
 if __name__ == "__main__":
-    app(prog_name="kg")
+    run()

@@ -169,13 +169,17 @@ def build(
     from kg.build import build as run_build
     from kg.errors import NothingToBuild
     from kg.progress import BuildProgress
+    from kg.resident import Resident
 
     console.quiet = console.quiet or quiet
+    # Holds the merged corpus after the build, to the end of the command: `run` then
+    # ends the process without freeing it object by object (0.17 s at 10,000 articles).
+    kept = Resident.for_one_build()
     try:
         with BuildProgress(Console(stderr=True), quiet=console.quiet) as progress:
             summary = run_build(paths, out_dir=out, fmt=fmt.value, encoding=encoding,
                                 workers=workers, dask=dask, store=store.value,
-                                progress=progress, max_chars=max_chars)
+                                progress=progress, max_chars=max_chars, resident=kept)
     except NothingToBuild as exc:
         _warn_skipped(exc.problems)
         raise
@@ -562,3 +566,25 @@ def eval_(table: list[str] = typer.Option(["seed", "pd", "cluener"], "--table", 
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(evaluate.format_tables(result))
+
+
+def run() -> NoReturn:
+    """The `kg` command and `python -m kg`: the app, then the end of the process without
+    freeing its objects one by one, which Python does on the way out (0.2 s after a
+    rebuild of 10,000 articles, whose merged corpus is millions of objects). Every file
+    and store a command writes is flushed and closed before the command returns; only
+    stdout and stderr are left, and they are flushed here."""
+    try:
+        app(prog_name="kg")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: the exit code still says how it went
+        code = code or 1
+    os._exit(code or 0)

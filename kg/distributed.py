@@ -79,7 +79,7 @@ class ForkedExtractor:
             return
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process = context.Process(target=_serve, args=(theirs, self.conn), daemon=True)
         self.process.start()
         theirs.close()
 
@@ -122,8 +122,11 @@ class ForkedExtractor:
         self.process = None
 
 
-def _serve(conn: Any) -> None:
+def _serve(conn: Any, parents: Any) -> None:
     """The forked process: load the models, then extract the documents sent, if any."""
+    # The parent's end, inherited: closed, so that a parent that dies (even by SIGKILL)
+    # leaves this process an end of file to read, and it stops.
+    parents.close()
     try:
         warm_up()
         docs = conn.recv()

@@ -29,7 +29,7 @@ class Forked(Generic[T]):
             return
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(target=_run, args=(fn, theirs), daemon=True)
+        self.process = context.Process(target=_run, args=(fn, theirs, self.conn), daemon=True)
         self.process.start()
         theirs.close()
 
@@ -46,17 +46,36 @@ class Forked(Generic[T]):
             self.process = None
         return value if ok else self.fn()  # a failure is raised here, as it would be
 
+    def cancel(self) -> None:
+        """Stop the child: its result will not be asked for (the caller failed)."""
+        if self.process is None:
+            return
+        self.conn.close()
+        self.process.kill()
+        self.process.join()
+        self.process = None
 
-def _run(fn: Callable[[], Any], conn: Any) -> None:
+
+def _run(fn: Callable[[], Any], conn: Any, parents: Any) -> None:
+    # The parent's end, inherited: closed, so that if the parent dies the pipe has no
+    # reader left and sending fails at once instead of blocking forever on a full pipe.
+    parents.close()
     try:
         value = fn()
     except BaseException:  # noqa: BLE001 - the parent runs fn itself and raises it there
-        conn.send((False, None))
+        _send(conn, (False, None))
     else:
-        conn.send((True, value))
+        _send(conn, (True, value))
     finally:
         conn.close()
         exit_at_once()
+
+
+def _send(conn: Any, value: Any) -> None:
+    try:
+        conn.send(value)
+    except OSError:  # the parent is gone (killed, or it failed and stopped this)
+        pass
 
 
 def exit_at_once() -> None:

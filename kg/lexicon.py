@@ -105,12 +105,10 @@ def dictionary_names() -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
     kept in the user cache (kg/usercache.py) keyed by jieba's dictionary, this code and the
     surname lists, since deriving it reads jieba's whole dictionary (about 1 s a process).
     """
-    import jieba
-
     from kg import usercache
+    from kg.recognise.jieba_tables import dictionary_bytes
 
-    with jieba.dt.get_dict_file() as f:
-        jieba_dict = f.read()
+    jieba_dict = dictionary_bytes()  # jieba's dict.txt, without importing jieba
     key = usercache.key_of(jieba_dict, _source_of(dictionary_names),
                            *(_data(name) for name in ("baijiaxing.txt", "surnames.tsv")))
     cached = usercache.read_json("dictionary-names", key)

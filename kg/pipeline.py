@@ -11,7 +11,7 @@ from pathlib import Path
 from kg.corpus_identity import resolve_corpus
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.model import Article, Corpus, Document, Problem
-from kg.read import MAX_CHARS, read_paths
+from kg.read import MAX_CHARS, drop_duplicate_articles, read_paths  # re-exported: moved to kg.read
 from kg.recognise import recognise
 from kg.relate import relate
 from kg.resolve import resolve
@@ -42,22 +42,6 @@ def extract_documents(docs: Sequence[Document], *, gazetteer: Gazetteer | None =
                     "skipped; the rest is built. Please report it with this article",
                     doc.line, article.id))
     return articles, problems
-
-
-def drop_duplicate_articles(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
-    """Keep the first article of each id: the id names the article's node and named graph,
-    so a second one (page "x" split into x-01, x-02 beside a file x-01.txt) would merge."""
-    seen: dict[str, Article] = {}
-    kept, problems = [], []
-    for article in articles:
-        first = seen.setdefault(article.id, article)
-        if first is article:
-            kept.append(article)
-        else:
-            problems.append(Problem(article.source, f"duplicate article id {article.id!r} "
-                                    f"(first in {first.source}), skipped; rename the file",
-                                    0, article.id))
-    return kept, problems
 
 
 def extract(paths: Sequence[str | Path], *, encoding: str | None = None,

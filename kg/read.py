@@ -23,12 +23,12 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.model import Document, Problem
+from kg.model import Article, Document, Problem
 
 SUPPORTED = (".txt", ".md", ".jsonl")
 MAX_CHARS = 500_000  # characters in one document (a file, or one .jsonl record)
@@ -38,7 +38,11 @@ _MAX_BYTES_PER_CHAR = 4  # UTF-8, GB18030 and UTF-32 need at most 4 bytes a char
 _MIN_CJK_SHARE = 0.7
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # JSON strings escape \r and \n, so any of these ends a record
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A JSON escape that decodes to a surrogate (\ud800-\udfff, either case): the only way a
+# line decoded strictly from UTF-8 or GB18030 can give a field one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SCAN = json.JSONDecoder().scan_once  # what json.loads runs, callable at an index
 
 
 def read_paths(
@@ -76,6 +80,24 @@ def _duplicate(doc: Document, earlier: Document) -> Problem:
     fix = "give each record a unique id" if doc.line else "rename one of the files"
     return Problem(doc.source, f"duplicate id {doc.id!r} (first {where}), skipped; {fix}",
                    doc.line)
+
+
+def drop_duplicate_articles(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+    """Keep the first article of each id: the id names the article's node and named graph,
+    so a second one (page "x" split into x-01, x-02 beside a file x-01.txt) would merge.
+    Here beside `read_paths`, which makes document ids unique the same way, so that code
+    needing only this does not import kg.pipeline (and jieba with it)."""
+    seen: dict[str, Article] = {}
+    kept, problems = [], []
+    for article in articles:
+        first = seen.setdefault(article.id, article)
+        if first is article:
+            kept.append(article)
+        else:
+            problems.append(Problem(article.source, f"duplicate article id {article.id!r} "
+                                    f"(first in {first.source}), skipped; rename the file",
+                                    0, article.id))
+    return kept, problems
 
 
 def _check_codec(encoding: str) -> None:
@@ -143,10 +165,11 @@ class ReadMemo:
         if self.now:
             self.last, self.now = self.now, {}
 
-    def record(self, raw: str, source: str, number: int) -> tuple[Document | None, str]:
+    def record(self, raw: str, source: str, number: int, *,
+               decoded_surrogates: bool = True) -> tuple[Document | None, str]:
         found = self.last.get((source, raw))
         if found is None:
-            found = _record(raw, source, number)
+            found = _record(raw, source, number, decoded_surrogates=decoded_surrogates)
         doc = found[0]
         if doc is not None and doc.line != number:  # the same record, moved
             found = (replace(doc, line=number), "")
@@ -173,13 +196,21 @@ def _read_file(path: Path, *, encoding: str | None, max_chars: int = MAX_CHARS,
     text, problem = decode(data, encoding=encoding)
     if problem:
         return [], [Problem(source, problem)]
-    if not text.strip():
+    if _blank(text):
         return [], [Problem(source, "empty file, skipped; add the article text or remove it")]
     if path.suffix.lower() == ".jsonl":
-        return _read_jsonl(text, source, max_chars=max_chars, memo=memo)
+        # UTF-8 and GB18030, decoded strictly, never yield a surrogate; another codec might.
+        decoded_surrogates = encoding is not None and _SURROGATE.search(text) is not None
+        return _read_jsonl(text, source, max_chars=max_chars, memo=memo,
+                           decoded_surrogates=decoded_surrogates)
     if len(text) > max_chars:
         return [], [Problem(source, _too_long(len(text), max_chars, "file"))]
     return [Document(id=path.stem, source=source, text=text)], []
+
+
+def _blank(text: str) -> bool:
+    """`not text.strip()` without copying the text (a copy of an 88 MB corpus took 0.035 s)."""
+    return not text or text.isspace()
 
 
 def _not_a_readable_file(path: Path, max_chars: int) -> str:
@@ -282,16 +313,20 @@ def _is_cjk_or_fullwidth(ch: str) -> bool:
 
 
 def _read_jsonl(text: str, source: str, *, max_chars: int = MAX_CHARS,
-                memo: ReadMemo | None = None) -> tuple[list[Document], list[Problem]]:
+                memo: ReadMemo | None = None, decoded_surrogates: bool = True
+                ) -> tuple[list[Document], list[Problem]]:
     """One record per line; a bad line is reported by its 1-based number and skipped.
-    Ids repeated within the file are reported by `read_paths`, like those across files."""
+    Ids repeated within the file are reported by `read_paths`, like those across files.
+    `decoded_surrogates`: whether `text` itself may hold surrogates (False only when a
+    strict UTF-8 or GB18030 decode, or a search, says it holds none)."""
     docs: list[Document] = []
     problems: list[Problem] = []
-    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        if not raw.strip():
+    for number, (start, end) in enumerate(_line_spans(text), start=1):
+        found = _line_record(text, start, end, source, number, memo=memo,
+                             decoded_surrogates=decoded_surrogates)
+        if found is None:  # a blank line
             continue
-        doc, message = memo.record(raw, source, number) if memo is not None \
-            else _record(raw, source, number)
+        doc, message = found
         if doc is not None and len(doc.text) > max_chars:
             message = _too_long(len(doc.text), max_chars, "record")
             doc = None
@@ -302,11 +337,78 @@ def _read_jsonl(text: str, source: str, *, max_chars: int = MAX_CHARS,
     return docs, problems
 
 
-def _record(raw: str, source: str, number: int) -> tuple[Document | None, str]:
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of `text`, broken at \\r\\n, \\r or \\n, as
+    `_LINE_BREAK.split` would cut them. Spans, not copies: a record is parsed where it
+    lies (`_object_in_place`). Without a \\r, str.find finds the same breaks as the
+    regex in a fraction of the time."""
+    start = 0
+    if "\r" in text:
+        for brk in _LINE_BREAK.finditer(text):
+            yield start, brk.start()
+            start = brk.end()
+    else:
+        while (end := text.find("\n", start)) >= 0:
+            yield start, end
+            start = end + 1
+    yield start, len(text)
+
+
+def _line_record(text: str, start: int, end: int, source: str, number: int, *,
+                 memo: ReadMemo | None, decoded_surrogates: bool
+                 ) -> tuple[Document | None, str] | None:
+    """What the line text[start:end] reads as (None for a blank line)."""
+    obj = _object_in_place(text, start, end) if memo is None else None
+    if obj is not None:
+        surrogates = decoded_surrogates or bool(_SURROGATE_ESCAPE.search(text, start, end))
+        return _document(obj, source, number, surrogates=surrogates)
+    raw = text[start:end]
+    if _blank(raw):
+        return None
+    if memo is not None:
+        return memo.record(raw, source, number, decoded_surrogates=decoded_surrogates)
+    return _record(raw, source, number, decoded_surrogates=decoded_surrogates)
+
+
+def _object_in_place(text: str, start: int, end: int) -> dict[str, object] | None:
+    """The JSON object that is the whole line text[start:end], parsed without copying the
+    line out of `text`; None for anything else (errors included), which `_record` then
+    reads the usual way, with the usual messages.
+
+    Why it equals json.loads(line): the line starts with "{", so the scan ends at its
+    "}" having looked at nothing past it; an object that reaches past `end` (JSON
+    whitespace includes line breaks) is refused; after it only spaces and tabs may
+    follow, the JSON whitespace a line can hold. Not copying the lines took reading
+    10,000 records (88 MB) from 0.275 s to 0.245 s."""
+    if start == end or text[start] != "{":
+        return None
+    try:
+        obj, stop = _SCAN(text, start)
+    except (json.JSONDecodeError, StopIteration):
+        return None
+    if stop > end or text[stop:end].strip(" \t"):
+        return None
+    return obj
+
+
+def _record(raw: str, source: str, number: int, *,
+            decoded_surrogates: bool = True) -> tuple[Document | None, str]:
+    """The document of one .jsonl line, or None and why not. `decoded_surrogates`
+    False says `raw` holds no surrogate itself."""
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line"
+    surrogates = decoded_surrogates or bool(_SURROGATE_ESCAPE.search(raw))
+    return _document(obj, source, number, surrogates=surrogates)
+
+
+def _document(obj: object, source: str, number: int, *,
+              surrogates: bool = True) -> tuple[Document | None, str]:
+    """The document of one parsed .jsonl line, or None and why not. `surrogates` False
+    says no field can hold a lone surrogate (the line had no \\uDxxx escape and no
+    surrogate of its own), so the fields need no search: searching every field of
+    10,000 records took 0.09 s."""
     if not isinstance(obj, dict):
         return None, 'expected a JSON object with "id" and "text"; fix or remove the line'
     rid, body = obj.get("id"), obj.get("text")
@@ -314,20 +416,28 @@ def _record(raw: str, source: str, number: int) -> tuple[Document | None, str]:
         return None, 'missing or invalid "id" (need a non-empty string or integer)'
     if not isinstance(body, str):
         return None, 'missing "text" or not a string; give the article text as a JSON string'
-    if not body.strip():
+    if _blank(body):
         return None, "empty text, skipped; give the article text or remove the line"
     extra = {k: _optional(obj, k) for k in ("title", "date", "url")}
     control = _CONTROL.search(str(rid))
     if control:
         return None, (f'"id" has a control character U+{ord(control[0]):04X}, skipped; give '
                       "a plain id")
-    for key, value in (("id", str(rid)), ("text", body), *extra.items()):
+    if surrogates:
+        message = _surrogate_problem((("id", str(rid)), ("text", body), *extra.items()))
+        if message:
+            return None, message
+    return Document(id=str(rid), source=source, text=body, line=number, **extra), ""
+
+
+def _surrogate_problem(fields: Iterable[tuple[str, str]]) -> str:
+    """Why the first field holding a lone surrogate cannot be read ("" when none does)."""
+    for key, value in fields:
         bad = _SURROGATE.search(value)
         if bad:
-            return None, (f'"{key}" has a lone surrogate \\u{ord(bad[0]):04x} at character '
-                          f"{bad.start()} (not valid Unicode), skipped; fix that escape in the "
-                          "line")
-    return Document(id=str(rid), source=source, text=body, line=number, **extra), ""
+            return (f'"{key}" has a lone surrogate \\u{ord(bad[0]):04x} at character '
+                    f"{bad.start()} (not valid Unicode), skipped; fix that escape in the line")
+    return ""
 
 
 def _optional(obj: dict[str, object], key: str) -> str:

@@ -1,8 +1,10 @@
 """The user's cache folder: derived data kept between processes (never the truth).
 
 Every process of a build (each worker, each rebuild) would otherwise derive the same
-tables again: the gazetteer's columns (kg/gazetteer.py) and the person names in jieba's
-dictionary (kg/lexicon.py). They are kept in $KG_CACHE_DIR, else
+tables again: the gazetteer's columns (kg/gazetteer.py), the person names in jieba's
+dictionary (kg/lexicon.py), jieba's dictionary and tagger tables
+(kg/recognise/jieba_tables.py) and the person model's score tables
+(kg/recognise/person_scores.py). They are kept in $KG_CACHE_DIR, else
 $XDG_CACHE_HOME/jiceng-kg, else ~/.cache/jiceng-kg; KG_CACHE_DIR=off turns caching off.
 An entry is named by a key that hashes everything it was derived from (data and code),
 carries a checksum of its body, and is written atomically; a missing, stale, damaged or
@@ -75,12 +77,11 @@ def write_entry(path: Path, magic: bytes, key: str, body: bytes, **head: Any) ->
 
 def read_json(name: str, key: str) -> Any | None:
     """The value cached as `name` under `key`, or None (missing, stale or damaged)."""
-    path = _path(name, key)
-    found = read_entry(path, _MAGIC, key) if path is not None else None
-    if found is None:
+    body = read_bytes(name, key, suffix="json")
+    if body is None:
         return None
     try:
-        return json.loads(bytes(found[1]))
+        return json.loads(bytes(body))
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -88,16 +89,31 @@ def read_json(name: str, key: str) -> Any | None:
 def write_json(name: str, key: str, value: Any) -> None:
     """Cache `value` as `name` under `key`; older entries of `name` are removed. Any
     failure leaves things uncached, never broken."""
-    path = _path(name, key)
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    write_bytes(name, key, body, suffix="json")
+
+
+def read_bytes(name: str, key: str, *, suffix: str) -> memoryview | None:
+    """The body cached as `name` under `key` (file `name-KEY.suffix`), checksum verified,
+    or None (missing, stale, damaged, or caching off)."""
+    path = _path(name, key, suffix)
+    found = read_entry(path, _MAGIC, key) if path is not None else None
+    return None if found is None else found[1]
+
+
+def write_bytes(name: str, key: str, body: bytes, *, suffix: str) -> bool:
+    """Cache `body` as `name` under `key`, atomically; older entries of `name` are
+    removed. False (and nothing else) when it could not be written."""
+    path = _path(name, key, suffix)
     if path is None or not write_entry(path, _MAGIC, key, body):
-        return
-    for old in path.parent.glob(f"{name}-*.json"):
+        return False
+    for old in path.parent.glob(f"{name}-*.{suffix}"):
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
+    return True
 
 
-def _path(name: str, key: str) -> Path | None:
+def _path(name: str, key: str, suffix: str) -> Path | None:
     folder = cache_dir()
-    return None if folder is None else folder / f"{name}-{key[:24]}.json"
+    return None if folder is None else folder / f"{name}-{key[:24]}.{suffix}"

@@ -147,3 +147,26 @@ def test_default_cache_folder_follows_xdg(tmp_path, monkeypatch):
     monkeypatch.delenv("KG_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert gz.cache_dir() == tmp_path / "jiceng-kg"
+
+
+@pytest.mark.parametrize("names", [b"\xff" * 16, b"", "marshal of a list"])
+def test_a_sound_entry_whose_names_are_not_a_tuple_is_rebuilt(cache, tiny, names):
+    """Checksum and key right, but the names section (marshal) does not hold the names."""
+    import marshal
+
+    from kg import usercache
+
+    expected = _columns(_load(tiny))
+    (path,) = _cache_files(cache)
+    key = gz._cache_key(tiny.read_bytes())
+    head, body = usercache.read_entry(path, gz._CACHE_MAGIC, key)
+    sections, at = {}, 0
+    for name, size in head["sections"]:
+        sections[name], at = bytes(body[at:at + size]), at + size
+    sections["names"] = (marshal.dumps(list(expected[0])) if names == "marshal of a list"
+                         else names)
+    usercache.write_entry(path, gz._CACHE_MAGIC, key, b"".join(sections.values()),
+                          sections=[[n, len(d)] for n, d in sections.items()])
+    assert gz._read_cache(path, key) is None
+    assert _columns(_load(tiny)) == expected
+    assert gz._read_cache(path, key) is not None  # rewritten

@@ -399,3 +399,38 @@ def test_outputs_are_spliced_the_same_where_the_kernel_cannot_copy(tmp_path, cor
     fresh = tmp_path / "fresh"
     build([corpus], out_dir=fresh)
     assert outputs(out) == outputs(fresh)
+
+
+def test_document_hashes_keep_the_values_existing_caches_and_manifests_hold(monkeypatch):
+    """The hash is sha256 of the extractor version and then of each field after a NUL
+    byte; computing it faster must not change one value."""
+    import hashlib
+
+    monkeypatch.setattr(incremental, "extractor_version", lambda: "0123456789abcdef")
+    docs = [Document("a", "x.jsonl", "许昌市委书记张伟。", title="标题", date="2024-02-08",
+                     url="http://x/a", line=3),
+            Document("1", "dir/p.txt", "笑\U0001f600\n\n第二段。"), Document("b", "", "x")]
+    for doc in docs:
+        digest = hashlib.sha256(b"0123456789abcdef")
+        for part in (doc.id, doc.source, doc.title, doc.date, doc.url, doc.text):
+            digest.update(b"\x00" + part.encode("utf-8"))
+        assert incremental.document_hash(doc) == digest.hexdigest()[:32]
+
+
+def test_only_a_regular_file_in_the_cache_counts_as_a_cached_extraction(tmp_path):
+    """One listing of the cache folder answers what a stat per document answered: a
+    link to a file counts, a folder or a broken link of that name does not."""
+    docs = [Document(i, "c.jsonl", f"{i}村。") for i in "abcde"]
+    hashes = [incremental.document_hash(d) for d in docs]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / f"{hashes[0]}.pickle").write_bytes(b"")
+    (tmp_path / "elsewhere.pickle").write_bytes(b"")
+    (cache / f"{hashes[1]}.pickle").symlink_to(tmp_path / "elsewhere.pickle")
+    (cache / f"{hashes[2]}.pickle").mkdir()
+    (cache / f"{hashes[3]}.pickle").symlink_to(tmp_path / "gone.pickle")
+    previous = {incremental.document_key(d): h for d, h in zip(docs, hashes)}
+    found = incremental.plan(docs, cache, previous)
+    assert (found.reused, found.todo, found.changed) == (2, [2, 3, 4], 3)
+    missing = incremental.plan(docs, tmp_path / "none", previous)
+    assert (missing.reused, missing.todo, missing.changed) == (0, [0, 1, 2, 3, 4], 5)

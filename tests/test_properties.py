@@ -107,8 +107,11 @@ def test_reading_any_jsonl_never_raises_and_names_each_bad_line(tmp_path_factory
     path = tmp_path_factory.mktemp("jsonl") / "c.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
     docs, problems = read_paths([path])
+    # a line's problem names its line; a problem of the whole file (undecodable, empty,
+    # binary: junk of NUL bytes alone) has none
     assert all(p.source == str(path) and (p.line >= 1 or "decode" in p.message
-                                          or "empty file" in p.message) for p in problems)
+                                          or "empty file" in p.message
+                                          or "binary file" in p.message) for p in problems)
     assert len({d.id for d in docs}) == len(docs)
     for doc in docs:
         doc.text.encode("utf-8")

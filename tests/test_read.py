@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.read import read_paths
@@ -280,3 +282,104 @@ def test_reading_again_with_a_memo_gives_what_reading_afresh_gives(tmp_path):
         corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
         assert read_paths([corpus], memo=memo) == read_paths([corpus])
     assert len(memo.now) == 1  # only the last read's lines are kept
+
+
+# Reading a .jsonl file parses each record where it lies in the decoded text and
+# searches fields for surrogates only when the line could hold one; these pin down
+# that the fast paths read exactly what reading each line on its own reads.
+
+def test_read_jsonl_escaped_lone_surrogate_in_upper_case_hex_is_still_reported(tmp_path):
+    path = _write(tmp_path, "c.jsonl", '{"id": "a", "text": "正文\\uD83D。"}')
+    docs, problems = read_paths([path])
+    assert docs == [] and problems[0].line == 1
+    assert problems[0].message.startswith('"text" has a lone surrogate \\ud83d at character 2')
+
+
+def test_read_jsonl_surrogate_made_by_a_forced_codec_is_still_reported(tmp_path):
+    """No JSON escape in the decoded line: the surrogate came from the codec itself."""
+    path = _write(tmp_path, "c.jsonl", b'{"id": "a", "text": "x\\ud83d"}')
+    docs, problems = read_paths([path], encoding="unicode_escape")
+    assert docs == [] and problems[0].message.startswith(
+        '"text" has a lone surrogate \\ud83d at character 1')
+
+
+def test_strict_utf8_and_gb18030_never_decode_to_a_surrogate():
+    """Why a line read without --encoding needs a surrogate search only when it has a
+    \\uDxxx escape: no byte sequence of either codec decodes to a surrogate."""
+    with pytest.raises(UnicodeDecodeError):
+        b"\xed\xa0\xbd".decode("utf-8")  # U+D83D encoded as if it were a character
+    decoded = []
+    for first in range(0x81, 0xFF):
+        for second in [*range(0x40, 0x7F), *range(0x80, 0xFF)]:
+            decoded.append(_strict_gb18030(bytes((first, second))))
+    for first in range(0x81, 0x85):  # four-byte sequences of the BMP; 0x90- are beyond it
+        for second in range(0x30, 0x3A):
+            for third in range(0x81, 0xFF):
+                decoded.extend(_strict_gb18030(bytes((first, second, third, fourth)))
+                               for fourth in range(0x30, 0x3A))
+    assert len([c for c in decoded if c]) > 60_000
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in "".join(decoded))
+
+
+def _strict_gb18030(data: bytes) -> str:
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+
+
+def test_read_jsonl_with_crlf_and_mixed_line_breaks_numbers_lines_the_same(tmp_path):
+    a, b, c = (json.dumps({"id": i, "text": "正文。"}) for i in "abc")
+    path = _write(tmp_path, "c.jsonl", f"{a}\r\n\r\nnot json\r{b}\n{c}\r\n")
+    docs, problems = read_paths([path])
+    assert [(d.id, d.line) for d in docs] == [("a", 1), ("b", 4), ("c", 5)]
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [(3, "invalid JSON")]
+
+
+def test_read_jsonl_record_broken_over_two_lines_is_reported_on_both(tmp_path):
+    """JSON allows a line break between tokens; a record may not."""
+    path = _write(tmp_path, "c.jsonl", '{"id": "a",\n"text": "正文。"}\n')
+    docs, problems = read_paths([path])
+    assert docs == []
+    assert [(p.line, p.message) for p in problems] == [
+        (1, ("invalid JSON (Expecting property name enclosed in double quotes at column 12); "
+             "fix or remove the line")),
+        (2, "invalid JSON (Extra data at column 7); fix or remove the line")]
+
+
+def test_read_jsonl_spaces_and_tabs_may_follow_a_record_but_nothing_else(tmp_path):
+    lines = ['{"id": "a", "text": "正文。"} \t', '{"id": "b", "text": "正文。"} x',
+             '{"id": "c", "text": "正文。"}\x0b', '  {"id": "d", "text": "正文。"}']
+    docs, problems = read_paths([_write(tmp_path, "c.jsonl", "\n".join(lines))])
+    assert [(d.id, d.line) for d in docs] == [("a", 1), ("d", 4)]
+    assert [(p.line, p.message.split(";")[0]) for p in problems] == [
+        (2, "invalid JSON (Extra data at column 28)"),
+        (3, "invalid JSON (Extra data at column 27)")]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0c"])
+def test_read_jsonl_unicode_line_separator_inside_a_string_does_not_end_the_record(
+        tmp_path, separator):
+    text = f"第一段。{separator}第二段。"
+    record = json.dumps({"id": "a", "text": text}, ensure_ascii=False)
+    docs, problems = read_paths([_write(tmp_path, "c.jsonl", record + "\n")])
+    assert problems == [] and [(d.text, d.line) for d in docs] == [(text, 1)]
+
+
+JSONL_PIECES = st.sampled_from([
+    '{"id": "a", "text": "正文。"}', '{"id": 7, "text": "x", "title": "\\ud83d"}',
+    '{"id": "b", "text": "\\uDE00"}', '{"id": "c", "text": "\\ud83d\\ude00"}', '{"id": "d",',
+    '"text": "e"}', '["list"]', "{", "}", '"', ",", " ", "\t", "\n", "\r", "\r\n", "\u2028",
+    "\x0b", "\ufeff", "\\", "x", "正"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(JSONL_PIECES, max_size=20))
+def test_reading_a_jsonl_in_place_gives_what_reading_it_line_by_line_gives(tmp_path_factory,
+                                                                           pieces):
+    """A memo reads each line as a string of its own (the plain way); without one,
+    records are parsed where they lie in the file's text."""
+    from kg.read import ReadMemo
+
+    path = _write(tmp_path_factory.mktemp("jsonl"), "c.jsonl", "".join(pieces) or " ")
+    assert read_paths([path]) == read_paths([path], memo=ReadMemo())

@@ -17,7 +17,7 @@ RUNS = [
 ]
 
 
-# jieba's own module (kg.recognise.tokens replaces the name jieba.posseg.viterbi)
+# jieba's own decoder
 jieba_viterbi = importlib.import_module("jieba.posseg.viterbi")
 
 

@@ -204,3 +204,41 @@ def test_page_is_the_same_whatever_the_hash_seed(tmp_path):
                             env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
                             check=True).stdout for seed in ("1", "2", "3")]
     assert pages[0] and pages[0] == pages[1] == pages[2]
+
+
+def test_a_kept_spring_layout_gives_the_same_page_without_laying_it_out_again(monkeypatch):
+    """`layouts` keeps each backbone's spring layout by a hash of the graph: a second
+    page of the same network reads them back (nothing is laid out) and is the same;
+    a changed backbone is laid out anew."""
+    import kg.view as view
+
+    graph = _big_network(120)
+    first = page_data(graph)
+    layouts: dict = {}
+    assert page_data(graph, layouts=layouts) == first
+    assert layouts  # the backbones, kept
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("laid out again")
+
+    monkeypatch.setattr(nx, "spring_layout", no_layout)
+    assert page_data(graph, layouts=layouts) == first
+    graph.add_edge("n0", "n119", relation="partOf", label="位于")
+    with pytest.raises(AssertionError, match="laid out again"):
+        page_data(graph, layouts=layouts)
+    assert view._layout_versions()  # part of every key: another networkx, another layout
+
+
+def _big_network(n: int) -> nx.MultiDiGraph:
+    """A connected network of `n` places (a chain and a few shortcuts) and 20 people
+    alone (no layout to keep)."""
+    graph = nx.MultiDiGraph()
+    for i in range(n):
+        graph.add_node(f"n{i}", label=f"地{i}", type="Place", level="village")
+    for i in range(n - 1):
+        graph.add_edge(f"n{i}", f"n{i + 1}", relation="partOf", label="位于")
+    for i in range(0, n - 7, 7):
+        graph.add_edge(f"n{i}", f"n{i + 7}", relation="partOf", label="位于")
+    for i in range(20):
+        graph.add_node(f"p{i}", label=f"甲{i}", type="Person")
+    return graph

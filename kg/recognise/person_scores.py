@@ -22,10 +22,13 @@ checks that both give the same labels and marginals.
 """
 from __future__ import annotations
 
+import json
 import re
 import struct
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import cache
 from pathlib import Path
 
@@ -55,7 +58,12 @@ def read_model(path: str | Path) -> tuple[list[str], dict[str, np.ndarray], np.n
     offsets of the chunks), a "FEAT" chunk of (type, source, target, weight) records
     (type 0: attribute -> label; type 1: label -> label), and two CQDB string databases
     whose backward array gives each label's and attribute's string by id."""
-    data = Path(path).read_bytes()
+    return _parse_model(Path(path).read_bytes(), path)
+
+
+def _parse_model(data: bytes, path: str | Path
+                 ) -> tuple[list[str], dict[str, np.ndarray], np.ndarray]:
+    """`read_model` of the model file's bytes (`path` names it in errors)."""
     if data[:4] != b"lCRF" or data[8:12] != b"FOMC":
         raise ValueError(f"{path}: not a crfsuite CRF1d model")
     _, _, n_labels, n_attrs, off_feats, off_labels, off_attrs = struct.unpack_from("<7I", data, 12)
@@ -187,19 +195,108 @@ _MARGIN = 1e-3  # far above the rounding of those sums
 
 @cache
 def score_tables(model: str | None = None) -> ScoreTables:
-    """The tables of the shipped model (or of the model file at `model`)."""
+    """The tables of the shipped model (kept in the user cache: made from the model file
+    only when the cache lacks them, see `_cached_tables`) or of the model file at `model`."""
+    if model is not None:
+        return _tables_of(*read_model(model))
     from importlib import resources
 
     from kg.recognise.person_model import MODEL_FILE
 
-    if model is None:
-        with resources.as_file(resources.files("kg.data").joinpath(MODEL_FILE)) as file:
-            labels, state, trans = read_model(file)
-    else:
-        labels, state, trans = read_model(model)
+    data = resources.files("kg.data").joinpath(MODEL_FILE).read_bytes()
+    return _cached_tables(data, MODEL_FILE)
+
+
+def _tables_of(labels: list[str], state: dict[str, np.ndarray], trans: np.ndarray
+               ) -> ScoreTables:
     if tuple(labels) != LABELS:
         raise ValueError(f"person model labels {labels}, expected {LABELS}")
     return _tables(state, trans)
+
+
+# --- The cache ------------------------------------------------------------------
+# Reading the model file (18k attributes) and arranging its weights took 0.05 s in every
+# process. The finished tables are kept in the user cache (kg/usercache.py) keyed by the
+# model file, this module's source and the Python and numpy versions: their arrays as raw
+# bytes and everything else as JSON (no pickle: nothing in the file can run code). An
+# entry that is missing, stale, damaged or not as written means the model file is read.
+
+_CACHE_NAME = "person-score-tables"
+
+
+def _cached_tables(data: bytes, source: str) -> ScoreTables:
+    from kg import usercache
+
+    key = usercache.key_of(data, Path(__file__).read_bytes(),
+                           f"{np.__version__} {sys.version_info[:2]}")
+    body = usercache.read_bytes(_CACHE_NAME, key, suffix="bin")
+    tables = _unpack(body) if body is not None else None
+    if tables is None:
+        tables = _tables_of(*_parse_model(data, source))
+        if usercache.cache_dir() is not None:
+            usercache.write_bytes(_CACHE_NAME, key, _pack(tables), suffix="bin")
+    return tables
+
+
+def _pack(tables: ScoreTables) -> bytes:
+    """One line of JSON (the fields, each array as its dtype, shape and place in the
+    rest), then the arrays' bytes."""
+    arrays: list[bytes] = []
+    at = 0
+
+    def encode(value):
+        nonlocal at
+        if isinstance(value, np.ndarray):
+            raw = np.ascontiguousarray(value).tobytes()
+            arrays.append(raw)
+            at += len(raw)
+            return {"a": [value.dtype.str, list(value.shape), at - len(raw)]}
+        if isinstance(value, np.generic):
+            return {"g": [value.dtype.str, value.item()]}
+        if isinstance(value, _FlagCodes):
+            return {"f": list(value.items())}
+        if isinstance(value, dict):
+            return {"d": [[encode(k), encode(v)] for k, v in value.items()]}
+        if isinstance(value, tuple):
+            return {"t": [encode(v) for v in value]}
+        if value is None or isinstance(value, (str, int, float)):
+            return value
+        raise TypeError(f"cannot cache a {type(value).__name__}")
+
+    fields = {f.name: encode(getattr(tables, f.name)) for f in dataclass_fields(ScoreTables)}
+    return json.dumps(fields, ensure_ascii=False).encode() + b"\n" + b"".join(arrays)
+
+
+def _unpack(body: memoryview) -> ScoreTables | None:
+    """The tables `_pack` wrote, or None when `body` does not hold them."""
+    try:
+        blob = bytes(body)
+        head_end = blob.index(b"\n")
+        fields = json.loads(blob[:head_end])
+        raw = memoryview(blob)[head_end + 1:]
+
+        def decode(value):
+            if not isinstance(value, dict):
+                return value
+            (kind, inner), = value.items()
+            if kind == "a":
+                dtype, shape, at = inner
+                count = int(np.prod(shape, dtype=np.int64))
+                return np.frombuffer(raw, dtype=dtype, count=count, offset=at
+                                     ).reshape(shape).copy()
+            if kind == "g":
+                return np.dtype(inner[0]).type(inner[1])
+            if kind == "f":
+                return _FlagCodes(inner)
+            if kind == "d":
+                return {decode(k): decode(v) for k, v in inner}
+            if kind == "t":
+                return tuple(decode(v) for v in inner)
+            raise ValueError(kind)
+
+        return ScoreTables(**{name: decode(value) for name, value in fields.items()})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeDecodeError):
+        return None
 
 
 def _run_costs(trans: np.ndarray) -> tuple[float, float, float] | None:

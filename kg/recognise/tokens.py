@@ -1,10 +1,10 @@
 """Word tokens with offsets (jieba), computed once per text and passed to recognisers.
 
-jieba loads its dictionary on first use (about a second); nothing happens at import.
+jieba's tables load on first use (about 0.3 s from the user cache, about a second the
+first time); nothing happens at import.
 """
 from __future__ import annotations
 
-import logging
 from bisect import bisect_right
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -21,59 +21,42 @@ class Token(NamedTuple):
 
 
 @cache
-def _posseg():
-    import jieba
-    import jieba.posseg
+def _tables():
+    """jieba's dictionary, word tags and HMM (kg/recognise/jieba_tables.py: from the user
+    cache, else from jieba)."""
+    from kg.recognise.jieba_tables import load
 
-    jieba.setLogLevel(logging.WARNING)
-    _memoise_viterbi(jieba.posseg)
-    return jieba.posseg
-
-
-def _memoise_viterbi(posseg) -> None:
-    """Decode jieba's HMM tagging of unknown-word runs (about 60% of posseg's time) with
-    kg.recognise.viterbi (same result, about 2.5x faster), and cache it per run.
-
-    The runs are short (2-3 characters: names, places) and recur across a corpus;
-    viterbi is a pure function of the run (its other arguments are jieba's fixed
-    model tables) and its result is only read, so the output is unchanged."""
-    if getattr(posseg.viterbi, "cache_info", None) is not None:
-        return
-    from kg.recognise.viterbi import Decoder
-
-    viterbi = posseg.viterbi
-    decoder = Decoder(posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
-
-    @lru_cache(maxsize=1 << 18)
-    def by_run(run: str) -> tuple:
-        return decoder.decode(run)
-
-    def cached(run, states, start, trans, emit):  # jieba's signature
-        if states is posseg.char_state_tab_P and emit is posseg.emit_P:
-            return by_run(run)
-        return viterbi(run, states, start, trans, emit)
-
-    cached.cache_info = by_run.cache_info  # type: ignore[attr-defined]
-    cached.by_run = by_run  # type: ignore[attr-defined]
-    posseg.viterbi = cached
+    return load()
 
 
 def word_frequency(word: str) -> int:
     """How often jieba's dictionary says `word` occurs (0 for a word it does not list)."""
-    import jieba
+    return _tables().freq.get(word) or 0
 
-    _posseg()
-    return jieba.dt.FREQ.get(word) or 0
+
+@cache
+def _decode():
+    """jieba's HMM tagging of a run of unknown characters (about 60% of posseg's time),
+    decoded by kg.recognise.viterbi (same result, about 2.5x faster) and memoised.
+
+    The runs are short (2-3 characters: names, places) and recur across a corpus; the
+    result is a pure function of the run (the model tables are fixed) and is only read,
+    so the output is unchanged."""
+    from kg.recognise.viterbi import Decoder
+
+    tables = _tables()
+    decoder = Decoder(tables.states, tables.start, tables.trans, tables.emit)
+    return lru_cache(maxsize=1 << 18)(decoder.decode)
 
 
 @cache
 def _cutter():
     """jieba.posseg's cut without its overhead (kg/recognise/wordcut.py), decoding the HMM
-    with the memoised decoder installed by `_posseg`."""
+    with the memoised decoder."""
     from kg.recognise.wordcut import WordCutter
 
-    posseg = _posseg()
-    return WordCutter(posseg, posseg.viterbi.by_run)
+    tables = _tables()
+    return WordCutter(tables.freq, tables.total, tables.tags, _decode())
 
 
 def tokenize(text: str) -> tuple[Token, ...]:

@@ -13,8 +13,9 @@ search in one right-to-left pass over plain lists and returns (word, flag) tuple
   a run the dictionary lacks goes to the part-of-speech HMM (Han runs) or is split
   into numbers (m), Latin (eng) and the rest (x); a run it has is tagged per char.
 
-It reads jieba's live tables (dictionary, tags, HMM), so user words added to jieba
-count too. tests/test_wordcut.py compares it with jieba.posseg.cut.
+It reads jieba's tables (dictionary, tags, HMM) as kg/recognise/jieba_tables.py
+loads them: jieba's default dictionary, without words added to jieba at run time.
+tests/test_wordcut.py compares it with jieba.posseg.cut.
 """
 from __future__ import annotations
 
@@ -32,19 +33,18 @@ Words = list[tuple[str, str]]
 
 
 class WordCutter:
-    """One cutter over jieba's default tokenizer and POS tables; `decode(run)` is the
-    HMM (jieba's viterbi result for a run of Han characters)."""
+    """One cutter over jieba's prefix dictionary (word -> frequency, with its total) and
+    word tags; `decode(run)` is the HMM (jieba's viterbi result for a run of Han
+    characters)."""
 
-    def __init__(self, posseg, decode: Callable[[str], tuple]):
-        import jieba
-
-        jieba.dt.check_initialized()
-        self.posseg_dt = posseg.dt
-        self.tokenizer = jieba.dt
+    def __init__(self, freq: dict[str, int], total: int, tags: dict[str, str],
+                 decode: Callable[[str], tuple]):
+        self.freq = freq
+        self.logtotal = log(total)
+        self.tags = tags
         self.decode = decode
 
     def cut(self, text: str) -> Words:
-        self.posseg_dt.makesure_userdict_loaded()
         out: Words = []
         blocks = BLOCK.split(text)
         for k, block in enumerate(blocks):
@@ -55,10 +55,10 @@ class WordCutter:
         return out
 
     def _cut_block(self, sentence: str, out: Words) -> None:
-        freq = self.tokenizer.FREQ
-        tags = self.posseg_dt.word_tag_tab
+        freq = self.freq
+        tags = self.tags
         size = len(sentence)
-        logtotal = log(self.tokenizer.total)
+        logtotal = self.logtotal
         score = [0.0] * (size + 1)
         end = [0] * (size + 1)
         get = freq.get
@@ -97,10 +97,10 @@ class WordCutter:
             self._flush(buf, out)
 
     def _flush(self, buf: str, out: Words) -> None:
-        tags = self.posseg_dt.word_tag_tab
+        tags = self.tags
         if len(buf) == 1:
             out.append((buf, tags.get(buf, "x")))
-        elif not self.tokenizer.FREQ.get(buf):
+        elif not self.freq.get(buf):
             self._cut_detail(buf, out)
         else:
             out.extend((ch, tags.get(ch, "x")) for ch in buf)
