@@ -12,10 +12,10 @@ from __future__ import annotations
 import gc
 import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kg.errors import NothingToBuild, OutputError, UsageError
 
@@ -137,8 +137,6 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
     def load(record: Any) -> Any:  # the whole record, back from the cache
         return inc.need_record(cache_dir, key_of[record.iri])
 
-    sections = serialise.Sections(merged, load, key_of, reuse=state.graph_keys,
-                                  dirty=state.dirty)
     files = {"graph": out / f"graph.{EXTENSIONS[fmt]}", "extraction": out / "extraction.json",
              "html": out / "graph.html"}
     # The page and the summary: in a rebuild (a patched merge), made in a forked process
@@ -148,6 +146,8 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
 
     page_job = Forked(made) if state.patch is not None else None
     page = made() if page_job is None else None
+    sections = serialise.Sections(merged, load, key_of, reuse=state.graph_keys,
+                                  dirty=state.dirty)
     try:
         # graph.ttl and extraction.json are written beside their targets, copying what did
         # not change from the last ones, then renamed one after the other.
@@ -280,7 +280,7 @@ class _Extraction:
     (kg/corpus_identity.py), not the articles, which stay in the cache until their
     record is made (kg/triples.py)."""
 
-    summaries: list[Any]  # PersonSummary of each article, duplicates dropped
+    summaries: list[Any]  # PersonSummary of each article (or its _Named), duplicates dropped
     origins: list[str]  # the hash of each one's document (its cache entry)
     mapping: dict[str, str]  # corpus identity: person key -> corpus-wide key
     problems: list[Problem]
@@ -294,10 +294,12 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     """Extract new and changed documents, caching each result and keeping only its
     person summaries; reuse the summaries of the rest (loading their cached extraction
     only when a build was killed before it saved them); then run corpus identity over
-    all. The manifest returned holds the new document hashes and the record keys."""
+    all (`_identify`). The manifest returned holds the new document hashes and the
+    record keys."""
+    from functools import partial
+
     from kg import incremental as inc
-    from kg.corpus_identity import mapping_from_summaries, summarise
-    from kg.read import MAX_CHARS, drop_duplicate_articles, read_paths
+    from kg.read import MAX_CHARS, read_paths
 
     docs, problems = read_paths([str(p) for p in paths], encoding=encoding,
                                 max_chars=max_chars or MAX_CHARS,
@@ -306,62 +308,148 @@ def _extract_incrementally(paths: Sequence[str | Path], out: Path, *, encoding: 
     cache_dir = out / inc.CACHE_DIR
     todo = inc.plan(docs, cache_dir, manifest["documents"],
                     memo=resident.hashes if resident is not None else None)
-    # a few documents go to the forked extractor, which has been loading the models, or,
-    # in a process that builds again (and keeps the models once loaded), are extracted here
-    few = 0 < len(todo.todo) <= BACKGROUND_MOST
+    placed = [_Placed(todo.hashes[inc.document_key(doc)], doc.line) for doc in docs]
+    # a few documents (or none: only removals) go to the forked extractor, which has been
+    # loading the models, or, in a process that builds again (and keeps the models once
+    # loaded), are extracted here
+    few = len(todo.todo) <= BACKGROUND_MOST
     background = extractor is not None and few
     if few and resident is not None and resident.lasting:
         workers = 1
-    results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress,
-                                 extractor=extractor if background else None)
-    kept_summaries = resident.summaries if resident is not None else None
-    known = kept_summaries if kept_summaries is not None else inc.load_summaries(cache_dir)
-    if background and resident is not None and not resident.merge_read:
-        _prefetch_merge(resident, cache_dir)  # while the forked process extracts
-    elif extractor is not None and not background:
-        extractor.close()  # nothing, or too much, for it to do
+    if background:
+        # The forked process extracts and then runs corpus identity too, loading the
+        # summaries itself, while this one loads the last build's merge.
+        if progress:
+            progress("extract", 0, len(todo.todo))
+        outcome = extractor.extract_then([docs[i] for i in todo.todo], partial(
+            _identify_in_fork, cache_dir, placed, todo.todo))
+        if resident is not None and not resident.merge_read:
+            _prefetch_merge(resident, cache_dir)
+        # While the forked process finishes, what the page's process (`_write`, forked
+        # from this one) would import first: networkx, and pyvis (which imports IPython)
+        # for a page that changed, 0.35 s it then does without.
+        import kg.network  # noqa: F401
+        from kg import view
+
+        view.import_renderer()
+        identified = outcome()
+        if progress:
+            progress("extract", len(todo.todo), len(todo.todo))
+    else:
+        if extractor is not None:
+            extractor.close()  # nothing, or too much, for it to do
+        results = _extract_reporting([docs[i] for i in todo.todo], workers, dask, progress)
+        kept = resident.summaries if resident is not None else None
+        identified = _identify(cache_dir, placed, todo.todo, results,
+                               kept if kept is not None else inc.load_summaries(cache_dir),
+                               resident)
+    problems.extend(identified.problems)
+    if not identified.kept:
+        raise NothingToBuild(f"nothing to build: no input gave an article ({len(problems)} "
+                             f"skipped); {out} was left as it was", tuple(problems))
+    changes = Changes(todo.added, todo.changed, todo.removed, todo.reused)
+    return (_Extraction(identified.kept, identified.origins, identified.mapping, problems),
+            changes, {"documents": todo.hashes, "graphs": manifest["graphs"],
+                      "records": identified.keys})
+
+
+class _Placed(NamedTuple):
+    """All corpus identity reads of a document: its hash (its cache entry) and line."""
+
+    doc_hash: str
+    line: int
+
+
+class _Named(NamedTuple):
+    """An article as a forked corpus identity sends it back: its id, all making its
+    record reads of its summary (`_record_maker`)."""
+
+    id: str
+
+
+@dataclass
+class _Identified:
+    """Corpus identity over the whole corpus: the articles kept (duplicates dropped),
+    their documents' hashes, the mapping, their record keys and the problems found."""
+
+    kept: list[Any]  # PersonSummary, or _Named
+    origins: list[str]
+    mapping: dict[str, str]
+    keys: list[str]
+    problems: list[Problem]
+
+
+def _identify(cache_dir: Path, placed: list[_Placed], todo: list[int],
+              results: Iterable[Any], known: dict[str, Any], resident: Resident | None
+              ) -> _Identified:
+    """Cache each new extraction (`results`, of the documents `todo` indexes) as it comes
+    and summarise it; take the other documents' summaries from `known` (or their cached
+    extraction, after a build killed before saving them); then corpus identity over
+    every article, in corpus order, and each one's record key. Saves the summaries
+    that changed and prunes the cache of documents gone; `resident` keeps them."""
+    from kg import incremental as inc
+    from kg.corpus_identity import mapping_from_summaries, summarise
+    from kg.read import drop_duplicate_articles
+
     saved = set(known)  # what the file holds
     current: dict[str, inc.Summarised] = {}
     fresh = set()
+    problems: list[Problem] = []
     # Each result is cached as soon as it is back, so a build killed while extracting
     # leaves its work for the next one (which finds it through the cache, not the manifest).
-    for i, (found, failed) in zip(todo.todo, results):
-        doc_hash = todo.hashes[inc.document_key(docs[i])]
+    for i, (found, failed) in zip(todo, results):
+        doc_hash = placed[i].doc_hash
         inc.save_cached(cache_dir, doc_hash, (found, failed))
         current[doc_hash] = (tuple(summarise(a) for a in found), tuple(failed))
         fresh.add(i)
     summaries: list[Any] = []
     origins: list[str] = []
-    for i, doc in enumerate(docs):
-        doc_hash = todo.hashes[inc.document_key(doc)]
+    for i, (doc_hash, line) in enumerate(placed):
         if doc_hash not in current:
             if doc_hash not in known:  # extracted by a build killed before saving these
-                found, failed = inc.load_cached(cache_dir, doc, doc_hash)
+                found, failed = inc.load_cached(cache_dir, line, doc_hash)
                 known[doc_hash] = (tuple(summarise(a) for a in found), tuple(failed))
             current[doc_hash] = known[doc_hash]
         found_summaries, failed = current[doc_hash]
         summaries.extend(found_summaries)
         origins.extend([doc_hash] * len(found_summaries))
-        problems.extend(failed if i in fresh else [replace(p, line=doc.line) for p in failed])
+        problems.extend(failed if i in fresh else [replace(p, line=line) for p in failed])
     if resident is not None:  # saved below when they differ from what was saved
         resident.summaries = current
     # summaries have the article's id and source, all this reads
     found_kept, duplicates = drop_duplicate_articles(summaries)
     kept: list[Any] = list(found_kept)
     problems.extend(duplicates)
-    if not kept:
-        raise NothingToBuild(f"nothing to build: no input gave an article ({len(problems)} "
-                             f"skipped); {out} was left as it was", tuple(problems))
-    inc.prune_cache(cache_dir, set(todo.hashes.values()))
+    if not kept:  # nothing to build: the folder is left as it was
+        return _Identified([], [], {}, [], problems)
+    inc.prune_cache(cache_dir, {doc_hash for doc_hash, _ in placed})
     if current.keys() != saved:
         inc.save_summaries(cache_dir, current, saved)
     by_id = {id(s): h for s, h in zip(summaries, origins)}
     origins = [by_id[id(s)] for s in kept]
     mapping = mapping_from_summaries(kept)
     keys = _record_keys(kept, origins, mapping, resident)
-    changes = Changes(todo.added, todo.changed, todo.removed, todo.reused)
-    return (_Extraction(kept, origins, mapping, problems), changes,
-            {"documents": todo.hashes, "graphs": manifest["graphs"], "records": keys})
+    return _Identified(kept, origins, mapping, keys, problems)
+
+
+def _identify_in_fork(cache_dir: Path, placed: list[_Placed], todo: list[int],
+                      results: Iterable[Any]) -> _Identified:
+    """`_identify` in the forked extractor (kg/distributed.py `extract_then`), sending
+    back only what the build reads: each article's id, and the mapping of the articles
+    whose record is not cached (the ones a record must be made for; any one entry when
+    there are none, as an empty mapping renames nothing and sorts nothing). Running it
+    there, beside the parent loading the last merge, took 0.4 s off a 10,000-article
+    rebuild."""
+    from kg import incremental as inc
+
+    found = _identify(cache_dir, placed, todo, results, inc.load_summaries(cache_dir), None)
+    cached = inc.record_keys(cache_dir)
+    mapping = {k: v for summary, key in zip(found.kept, found.keys) if key not in cached
+               for k in summary.keys if (v := found.mapping.get(k)) is not None}
+    if found.mapping and not mapping:
+        mapping = dict([next(iter(found.mapping.items()))])
+    return _Identified([_Named(s.id) for s in found.kept], found.origins, mapping,
+                       found.keys, found.problems)
 
 
 def _record_keys(kept: list[Any], origins: list[str], mapping: dict[str, str],
@@ -425,25 +513,12 @@ def _prefetch_merge(resident: Resident, cache_dir: Path) -> None:
 
 
 def _extract_reporting(docs: list[Any], workers: int, dask: str | None,
-                       progress: Progress | None, *, extractor: Any = None
-                       ) -> Iterator[Any]:
+                       progress: Progress | None) -> Iterator[Any]:
     """Each document's extraction, in order, one at a time (so progress is drawn and
-    each result is cached and dropped at once); Dask yields them at the end. Given an
-    `extractor` (a kg.distributed.ForkedExtractor), the documents are sent to it now."""
-    started = extractor.extract(docs) if extractor is not None else None
-    return _reporting(docs, workers, dask, progress, started)
-
-
-def _reporting(docs: list[Any], workers: int, dask: str | None, progress: Progress | None,
-               started: Iterator[Any] | None) -> Iterator[Any]:
+    each result is cached and dropped at once); Dask yields them at the end."""
     from kg.distributed import extract_all, iter_extract
 
-    if started is not None:
-        for i, result in enumerate(started):
-            if progress:
-                progress("extract", i, len(docs))
-            yield result
-    elif dask:
+    if dask:
         if progress:
             progress("extract", 0, len(docs))
         yield from extract_all(docs, workers=workers, dask_address=dask)

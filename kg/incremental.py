@@ -158,11 +158,11 @@ def write_manifest(out: Path, documents: dict[str, str], graphs: dict[str, str])
     return path
 
 
-def load_cached(cache_dir: Path, doc: Document, doc_hash: str) -> Extracted:
-    """A document's cached extraction; its problems get the document's current line."""
+def load_cached(cache_dir: Path, line: int, doc_hash: str) -> Extracted:
+    """A document's cached extraction; its problems get the document's current `line`."""
     with _cache_file(cache_dir, doc_hash).open("rb") as handle:
         articles, problems = pickle.load(handle)
-    return list(articles), [replace(p, line=doc.line) for p in problems]
+    return list(articles), [replace(p, line=line) for p in problems]
 
 
 def load_articles(cache_dir: Path, doc_hash: str) -> list[Article]:

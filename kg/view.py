@@ -381,6 +381,12 @@ def _layout_versions() -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- the page
 
+def import_renderer() -> None:
+    """Import what renders a page now (pyvis, which imports IPython: 0.2 s), so that a
+    process forked from this one later (kg/build.py) does not."""
+    import pyvis.network  # noqa: F401
+
+
 def _pyvis_page(data: dict[str, Any]) -> str:
     from pyvis.network import Network
 

@@ -204,3 +204,35 @@ def test_a_new_store_is_loaded_in_small_batches_even_from_a_large_graph(tmp_path
     assert len(loads) > 10 and max(loads) < 3 * 10_000
     assert len(store) == 5001
     assert len(list(store.quads_for_pattern(None, None, None, ox.NamedNode("http://g/a")))) == 1
+
+
+def test_a_store_removed_since_the_last_sync_is_loaded_whole(tmp_path, graph):
+    """The hashes of the last sync say what the store holds; a store removed since
+    (empty when opened again) gets every graph, not only the changed ones."""
+    import shutil
+
+    from kg.export import ntriples, partition
+    from kg.store import read_nquads, sync_store
+
+    parts = {name: ntriples(triples) for name, triples in partition(graph).items()}
+    folder = tmp_path / "out" / "store"
+    hashes, _ = sync_store(folder, parts, {})
+    whole = read_nquads(folder)
+    shutil.rmtree(folder)
+    again, written = sync_store(folder, parts, hashes)
+    assert written == len(parts) and read_nquads(folder) == whole
+
+
+def test_a_graph_gone_from_the_parts_is_removed_from_the_store(tmp_path, graph):
+    from kg.export import ENTITIES_GRAPH, ntriples, partition
+    from kg.store import read_nquads, sync_store
+
+    parts = {name: ntriples(triples) for name, triples in partition(graph).items()}
+    folder = tmp_path / "out" / "store"
+    hashes, _ = sync_store(folder, parts, {})
+    gone = next(name for name in sorted(parts) if name != ENTITIES_GRAPH)
+    kept = {name: data for name, data in parts.items() if name != gone}
+    sync_store(folder, kept, hashes)
+    graphs = {line.rsplit(" ", 2)[-2] for line in read_nquads(folder).decode("utf-8").split("\n")
+              if line}
+    assert graphs == {f"<{name}>" for name in kept}

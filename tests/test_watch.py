@@ -196,3 +196,39 @@ def test_a_watcher_with_workers_extracts_a_small_change_itself(tmp_path, monkeyp
     build([corpus], out_dir=out, resident=resident, workers=2)
     assert pools == [2, 1]
     assert outputs(out) == fresh_outputs(tmp_path, corpus, "fresh")
+
+
+def test_a_cold_rebuild_runs_corpus_identity_in_the_forked_process_and_writes_a_fresh_build(
+        tmp_path, monkeypatch):
+    """Edits, additions, removals and a renamed person (corpus identity then renames
+    people in articles that did not change): each cold rebuild loads the summaries and
+    runs corpus identity in the forked extractor, not here, and writes the bytes of a
+    fresh build."""
+    import kg.corpus_identity
+    import kg.distributed
+
+    corpus = write_corpus(tmp_path / "corpus.jsonl", RECORDS)
+    out = tmp_path / "out"
+    build([corpus], out_dir=out)
+    pids = tmp_path / "pids"
+    real_summaries, real_mapping = inc.load_summaries, kg.corpus_identity.mapping_from_summaries
+
+    def noted(real):
+        def run(*args):
+            with pids.open("a") as handle:
+                handle.write(f"{os.getpid()}\n")
+            return real(*args)
+        return run
+
+    monkeypatch.setattr(inc, "load_summaries", noted(real_summaries))
+    monkeypatch.setattr(kg.corpus_identity, "mapping_from_summaries", noted(real_mapping))
+    monkeypatch.setattr(kg.distributed, "models_loaded", lambda: False)
+    for n, records in enumerate(EDITS):
+        write_corpus(corpus, records)
+        pids.write_text("")
+        build([corpus], out_dir=out)
+        ran = pids.read_text().split()
+        assert len(ran) == 2 and str(os.getpid()) not in ran
+        monkeypatch.setattr(kg.distributed, "models_loaded", lambda: True)  # fresh: here
+        assert outputs(out) == fresh_outputs(tmp_path, corpus, f"fresh{n}")
+        monkeypatch.setattr(kg.distributed, "models_loaded", lambda: False)
