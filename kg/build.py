@@ -213,23 +213,32 @@ def _write(out: Path, fmt: str, store: str, state: Any, problems: list[Problem],
             page = page_job.result()
         assert page is not None
         summary = page.summary
-        if page.html is not None:
-            html = stores.PendingFile(files["html"])
-            try:
-                html.write(page.html.encode("utf-8"))
-                html.close()
-            except BaseException:
-                html.discard()
-                raise
-            html.commit()
-            serialise.write_index(cache_dir / PAGE_INDEX, serialise.SpliceIndex(page.key, {}),
-                                  files["html"])
+        _write_page(page, files["html"], cache_dir)
         tick("write", 4, 4)
     except BaseException:  # the page will not be asked for: stop its process
         if page_job is not None:
             page_job.cancel()
         raise
     return replace(summary, files=files, changes=replace(changes, graphs_written=written))
+
+
+def _write_page(page: _Page, path: Path, cache_dir: Path) -> None:
+    """graph.html, written beside and renamed over the last one, with its page index;
+    nothing when the page is kept (`page.html` is None)."""
+    from kg import serialise
+    from kg import store as stores
+
+    if page.html is None:
+        return
+    html = stores.PendingFile(path)
+    try:
+        html.write(page.html.encode("utf-8"))
+        html.close()
+    except BaseException:
+        html.discard()
+        raise
+    html.commit()
+    serialise.write_index(cache_dir / PAGE_INDEX, serialise.SpliceIndex(page.key, {}), path)
 
 
 @dataclass(frozen=True)
