@@ -7,10 +7,10 @@ summaries of every document (cache/summaries-*.pkl) and the merged corpus
 the models once (they are cached per process anyway) and keeps the other two here,
 as the last build left them, instead of reading them back.
 
-What is kept is trusted only while the folder is as this process left it: the
-manifest is the last file a build writes, so a manifest of another size, time or
-inode (another `kg build` ran there) drops everything kept, and the next build reads
-the files. A build that fails drops it too. What each input line read as, each
+What is kept is trusted only while the folder is as this process left it: every
+build writes the manifest at its end, so a manifest of another size, time or inode
+(another `kg build` ran there) drops everything kept, and the next build reads the
+files. A build that fails drops it too. What each input line read as, each
 document's hash and each article's record key are kept by content, whatever happens
 to the folder. Everything kept is a copy of what is on disk or a state the files can
 give again: a process that stops loses nothing.
